@@ -1,0 +1,167 @@
+// Wires the adapter into a service: the chain client, the outbox and its submitter (this instance's
+// relayer key), the projector over the service's projections, the write path, GET /v1/operations/{id},
+// and the chain's health probe.
+import {
+  Controller,
+  DynamicModule,
+  Get,
+  Inject,
+  Injectable,
+  Module,
+  Param,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type Type,
+} from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import { Auth, CurrentPrincipal, HealthRegistry, OperationStatusDto, TALLY_CONFIG, TallyError, type Principal, type TallyConfig } from '#common';
+import { ChainClient } from './chain-client.js';
+import { OutboxEntry } from './outbox/outbox-entry.entity.js';
+import { OutboxService } from './outbox/outbox.service.js';
+import { Submitter } from './outbox/submitter.js';
+import { ProjectionCursor } from './projector/projection-cursor.entity.js';
+import type { Projection } from './projector/projection.js';
+import { Projector } from './projector/projector.js';
+import { WritePath } from './write-path.js';
+import { ChainAdapterTables1764000000000 } from './database/chain-adapter.migration.js';
+
+export const PROJECTIONS = Symbol('PROJECTIONS');
+export const chainAdapterEntities = [OutboxEntry, ProjectionCursor];
+export const chainAdapterMigrations = [ChainAdapterTables1764000000000];
+
+/** The status URL of an operation, as answered in a 202 and served by GET /v1/operations/{id}. */
+export function operationStatusOf(entry: OutboxEntry): OperationStatusDto {
+  return {
+    operationId: entry.operationId,
+    kind: entry.kind,
+    status: entry.status,
+    resourceId: entry.resourceId,
+    chain:
+      entry.txHash && entry.blockNumber !== null && entry.logIndex !== null
+        ? { chainId: '', blockNumber: entry.blockNumber, txHash: entry.txHash, logIndex: entry.logIndex }
+        : null,
+    errorCode: entry.errorCode,
+    errorDetails: entry.errorDetails,
+    statusUrl: `/v1/operations/${entry.operationId}`,
+  };
+}
+
+@Injectable()
+export class ChainAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    private readonly chain: ChainClient,
+    private readonly submitter: Submitter,
+    private readonly projector: Projector,
+    private readonly health: HealthRegistry,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.projector.onRebuilt = () => this.submitter.recover();
+    this.health.register({
+      name: 'chain',
+      check: async () => {
+        const head = await this.chain.blockNumber();
+        const problem = this.submitter.lastFailure ?? this.projector.lastFailure;
+        if (problem) throw new Error(problem);
+        return {
+          chainId: this.chain.chainId.toString(),
+          head: head.toString(),
+          projectedBlock: this.projector.appliedBlock?.toString() ?? null,
+          relayer: this.submitter.relayerAddress,
+        };
+      },
+    });
+    await this.submitter.start();
+    await this.projector.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.submitter.stop();
+    await this.projector.stop();
+    await this.chain.close();
+  }
+}
+
+@ApiTags('operations')
+@Controller('v1/operations')
+export class OperationsController {
+  constructor(
+    private readonly outbox: OutboxService,
+    private readonly chain: ChainClient,
+  ) {}
+
+  @Get(':operationId')
+  @Auth('organisation', 'operator')
+  @ApiOkResponse({ type: OperationStatusDto })
+  async get(@Param('operationId') operationId: string, @CurrentPrincipal() principal: Principal): Promise<OperationStatusDto> {
+    if (!/^0x[0-9a-fA-F]{64}$/.test(operationId)) throw new TallyError('VALIDATION_FAILED', { operationId: 'a 0x-prefixed 32-byte hex id' });
+    const entry = await this.outbox.find(operationId.toLowerCase());
+    if (!entry || (principal.kind === 'organisation' && entry.orgId !== principal.orgId)) {
+      throw new TallyError('OPERATION_NOT_FOUND', { operationId });
+    }
+    const status = operationStatusOf(entry);
+    if (status.chain) status.chain.chainId = this.chain.chainId.toString();
+    return status;
+  }
+}
+
+@Module({})
+export class ChainAdapterModule {
+  static forService(projections: Type<Projection>[]): DynamicModule {
+    return {
+      module: ChainAdapterModule,
+      global: true,
+      controllers: [OperationsController],
+      providers: [
+        ...projections,
+        {
+          provide: PROJECTIONS,
+          useFactory: (...instances: Projection[]) => instances,
+          inject: projections,
+        },
+        {
+          provide: ChainClient,
+          useFactory: (config: TallyConfig) => ChainClient.connect(config.chain.rpcUrl, config.chain.deploymentManifest),
+          inject: [TALLY_CONFIG],
+        },
+        {
+          provide: OutboxService,
+          useFactory: (dataSource: DataSource) => new OutboxService(dataSource),
+          inject: [DataSource],
+        },
+        {
+          provide: Submitter,
+          useFactory: (chain: ChainClient, dataSource: DataSource, outbox: OutboxService, config: TallyConfig) =>
+            new Submitter(chain, dataSource, outbox, config.chain.relayerPrivateKey, {
+              batchWindowMs: config.submitter.batchWindowMs,
+              maxBatchSize: config.submitter.maxBatchSize,
+              receiptTimeoutMs: config.submitter.receiptTimeoutMs,
+              maxInFlight: 4,
+              retryDelayMs: 1_000,
+            }),
+          inject: [ChainClient, DataSource, OutboxService, TALLY_CONFIG],
+        },
+        {
+          provide: Projector,
+          useFactory: (chain: ChainClient, dataSource: DataSource, outbox: OutboxService, found: Projection[], config: TallyConfig) =>
+            new Projector(chain, dataSource, outbox, found, {
+              name: config.serviceName,
+              pollMs: config.projector.pollMs,
+              maxBlockRange: config.projector.maxBlockRange,
+              confirmations: config.chain.confirmations,
+            }),
+          inject: [ChainClient, DataSource, OutboxService, PROJECTIONS, TALLY_CONFIG],
+        },
+        {
+          provide: WritePath,
+          useFactory: (dataSource: DataSource, outbox: OutboxService, config: TallyConfig) =>
+            new WritePath(dataSource, outbox, config.requestTimeoutMs),
+          inject: [DataSource, OutboxService, TALLY_CONFIG],
+        },
+        ChainAdapterLifecycle,
+      ],
+      exports: [ChainClient, OutboxService, Submitter, Projector, WritePath],
+    };
+  }
+}

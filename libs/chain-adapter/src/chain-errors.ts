@@ -1,0 +1,75 @@
+// Decodes the contracts' custom errors into the stable API error codes (docs/errors.md).
+import { ErrorDescription } from 'ethers';
+import { contractNames, interfaceOf } from './contracts.js';
+
+/** Custom error name → API error code. Every custom error of every contract is listed here. */
+export const chainErrorCodes: Record<string, string> = {
+  NotRelayer: 'RELAYER_NOT_REGISTERED',
+  BatchTooLarge: 'INTERNAL',
+  DuplicateOperation: 'DUPLICATE_OPERATION',
+  DeadlinePassed: 'DEADLINE_PASSED',
+  InvalidSignature: 'BAD_SIGNATURE',
+  ECDSAInvalidSignature: 'BAD_SIGNATURE',
+  ECDSAInvalidSignatureLength: 'BAD_SIGNATURE',
+  ECDSAInvalidSignatureS: 'BAD_SIGNATURE',
+  ZeroAddress: 'VALIDATION_FAILED',
+  InvalidOrganisationId: 'VALIDATION_FAILED',
+  OrganisationExists: 'ORGANISATION_EXISTS',
+  UnknownOrganisation: 'ORGANISATION_NOT_FOUND',
+  OrganisationNotActive: 'ORGANISATION_NOT_ACTIVE',
+  RelayerTaken: 'INVALID_STATE_TRANSITION',
+  RelayerNotOfOrganisation: 'INVALID_STATE_TRANSITION',
+  AccessControlUnauthorizedAccount: 'FORBIDDEN',
+  AccessControlBadConfirmation: 'FORBIDDEN',
+  InvalidShortString: 'INTERNAL',
+  StringTooLong: 'INTERNAL',
+  InvalidAccountKind: 'INVALID_ACCOUNT_KIND',
+  InvalidStatusAction: 'VALIDATION_FAILED',
+  AccountAlreadyRegistered: 'ACCOUNT_ALREADY_REGISTERED',
+  AccountNotRegistered: 'ACCOUNT_NOT_FOUND',
+  AccountNotActive: 'ACCOUNT_NOT_ACTIVE',
+  InvalidStatusTransition: 'INVALID_STATE_TRANSITION',
+  QualificationExpiryNotInFuture: 'QUALIFICATION_EXPIRY_INVALID',
+  QualificationLapsed: 'QUALIFICATION_LAPSED',
+};
+
+export interface DecodedChainError {
+  /** Stable API code; CHAIN_REJECTED when the error is unknown, CHAIN_EXECUTION_FAILED when empty. */
+  code: string;
+  /** The custom error's name, when it is one of ours. */
+  errorName: string | null;
+  /** Its arguments, as strings (JSON-safe). */
+  args: Record<string, string>;
+  /** Whether resubmitting may succeed (an empty revert: out of gas, not a refusal). */
+  retryable: boolean;
+}
+
+function stringify(value: unknown): string {
+  return typeof value === 'bigint' ? value.toString(10) : String(value);
+}
+
+export function decodeChainError(errorData: string | null | undefined): DecodedChainError {
+  if (!errorData || errorData === '0x') {
+    return { code: 'CHAIN_EXECUTION_FAILED', errorName: null, args: {}, retryable: true };
+  }
+  for (const name of contractNames) {
+    let description: ErrorDescription | null = null;
+    try {
+      description = interfaceOf(name).parseError(errorData);
+    } catch {
+      description = null;
+    }
+    if (!description) continue;
+    const args: Record<string, string> = {};
+    description.fragment.inputs.forEach((input, index) => {
+      args[input.name || `arg${index}`] = stringify(description!.args[index]);
+    });
+    return {
+      code: chainErrorCodes[description.name] ?? 'CHAIN_REJECTED',
+      errorName: description.name,
+      args,
+      retryable: false,
+    };
+  }
+  return { code: 'CHAIN_REJECTED', errorName: null, args: { errorData }, retryable: false };
+}

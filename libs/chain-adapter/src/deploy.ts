@@ -1,0 +1,48 @@
+// Deploys the contracts in their fixed order against any EVM JSON-RPC endpoint and returns the
+// manifest. Used by `npm run deploy`, `npm start` and the tests.
+import { ContractFactory, NonceManager, Wallet } from 'ethers';
+import { artifacts, type ContractName } from './contracts.js';
+import type { DeploymentManifest } from './manifest.js';
+import { connectProvider, waitForReceipt } from './provider.js';
+
+export interface DeployOptions {
+  rpcUrl: string;
+  deployerPrivateKey: string;
+  /** The consortium operator (defaults to the deployer). */
+  operator?: string;
+}
+
+export async function deployContracts(options: DeployOptions): Promise<DeploymentManifest> {
+  const provider = await connectProvider(options.rpcUrl);
+  try {
+    const deployer = new NonceManager(new Wallet(options.deployerPrivateKey, provider));
+    const operator = options.operator ?? (await deployer.getAddress());
+    const network = await provider.getNetwork();
+    const deploymentBlock = await provider.getBlockNumber();
+    const contracts = {} as DeploymentManifest['contracts'];
+
+    const deploy = async (name: ContractName, args: unknown[]): Promise<string> => {
+      const artifact = artifacts[name];
+      const factory = new ContractFactory(artifact.abi as never, artifact.bytecode, deployer);
+      const contract = await factory.deploy(...args);
+      const receipt = await waitForReceipt(provider, contract.deploymentTransaction()!.hash, 60_000);
+      if (receipt.status !== 1) throw new Error(`deployment of ${name} failed`);
+      const address = await contract.getAddress();
+      contracts[name] = { address, artifactHash: artifact.artifactHash };
+      return address;
+    };
+
+    const consortium = await deploy('Consortium', [operator]);
+    await deploy('AccountRegistry', [consortium]);
+
+    return {
+      chainId: network.chainId.toString(),
+      deploymentBlock: deploymentBlock.toString(),
+      deployedAt: new Date().toISOString(),
+      operator,
+      contracts,
+    };
+  } finally {
+    provider.destroy();
+  }
+}

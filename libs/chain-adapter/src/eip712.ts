@@ -1,0 +1,124 @@
+// Tally's EIP-712 domain and types, declared once. Contracts hash the same type strings; the APIs
+// return these structures to self-custody signers, and custodial signing uses them too.
+import { TypedDataEncoder } from 'ethers';
+import type { ContractName } from './contracts.js';
+
+export const typedDataTypes = {
+  QualificationReview: [
+    { name: 'operationId', type: 'bytes32' },
+    { name: 'account', type: 'address' },
+    { name: 'orgId', type: 'bytes32' },
+    { name: 'kind', type: 'uint8' },
+    { name: 'certificateHash', type: 'bytes32' },
+    { name: 'qualificationExpiresAt', type: 'uint64' },
+    { name: 'deadline', type: 'uint64' },
+  ],
+  AccountKeyProof: [
+    { name: 'operationId', type: 'bytes32' },
+    { name: 'account', type: 'address' },
+    { name: 'orgId', type: 'bytes32' },
+  ],
+  QualificationRenewal: [
+    { name: 'operationId', type: 'bytes32' },
+    { name: 'account', type: 'address' },
+    { name: 'certificateHash', type: 'bytes32' },
+    { name: 'qualificationExpiresAt', type: 'uint64' },
+    { name: 'deadline', type: 'uint64' },
+  ],
+  AccountStatusChange: [
+    { name: 'operationId', type: 'bytes32' },
+    { name: 'account', type: 'address' },
+    { name: 'action', type: 'uint8' },
+    { name: 'deadline', type: 'uint64' },
+  ],
+  RotateKeys: [
+    { name: 'orgId', type: 'bytes32' },
+    { name: 'newAdmin', type: 'address' },
+    { name: 'newAttestor', type: 'address' },
+    { name: 'nonce', type: 'uint64' },
+    { name: 'deadline', type: 'uint64' },
+  ],
+  AddRelayer: [
+    { name: 'orgId', type: 'bytes32' },
+    { name: 'relayer', type: 'address' },
+    { name: 'nonce', type: 'uint64' },
+    { name: 'deadline', type: 'uint64' },
+  ],
+  RemoveRelayer: [
+    { name: 'orgId', type: 'bytes32' },
+    { name: 'relayer', type: 'address' },
+    { name: 'nonce', type: 'uint64' },
+    { name: 'deadline', type: 'uint64' },
+  ],
+} as const;
+
+export type PrimaryType = keyof typeof typedDataTypes;
+
+/** Which contract verifies each type (its address is the domain's verifyingContract). */
+export const verifyingContractOf: Record<PrimaryType, ContractName> = {
+  QualificationReview: 'AccountRegistry',
+  AccountKeyProof: 'AccountRegistry',
+  QualificationRenewal: 'AccountRegistry',
+  AccountStatusChange: 'AccountRegistry',
+  RotateKeys: 'Consortium',
+  AddRelayer: 'Consortium',
+  RemoveRelayer: 'Consortium',
+};
+
+export function isPrimaryType(value: string): value is PrimaryType {
+  return Object.prototype.hasOwnProperty.call(typedDataTypes, value);
+}
+
+export interface TypedDataDomain {
+  name: 'Tally';
+  version: '1';
+  chainId: string;
+  verifyingContract: string;
+}
+
+/** JSON-friendly typed data, ready for `eth_signTypedData_v4` or any EIP-712 library. */
+export interface TypedData {
+  domain: TypedDataDomain;
+  types: Record<string, ReadonlyArray<{ name: string; type: string }>>;
+  primaryType: PrimaryType;
+  message: Record<string, string | number>;
+}
+
+export function buildTypedData(
+  primaryType: PrimaryType,
+  chainId: bigint,
+  verifyingContract: string,
+  message: Record<string, string | number | bigint>,
+): TypedData {
+  const fields = typedDataTypes[primaryType];
+  const normalised: Record<string, string | number> = {};
+  for (const field of fields) {
+    const value = message[field.name];
+    if (value === undefined) throw new Error(`${primaryType}.${field.name} is missing`);
+    normalised[field.name] = typeof value === 'bigint' ? value.toString(10) : value;
+  }
+  return {
+    domain: { name: 'Tally', version: '1', chainId: chainId.toString(10), verifyingContract },
+    types: {
+      EIP712Domain: [
+        { name: 'name', type: 'string' },
+        { name: 'version', type: 'string' },
+        { name: 'chainId', type: 'uint256' },
+        { name: 'verifyingContract', type: 'address' },
+      ],
+      [primaryType]: fields,
+    },
+    primaryType,
+    message: normalised,
+  };
+}
+
+/** The digest a signer signs (what the contract recovers from). */
+export function typedDataDigest(typedData: TypedData): string {
+  const { EIP712Domain: _domainFields, ...types } = typedData.types;
+  return TypedDataEncoder.hash(
+    typedData.domain,
+    types as Record<string, Array<{ name: string; type: string }>>,
+    typedData.message,
+  );
+}

@@ -1,0 +1,249 @@
+// The submitter: takes PENDING outbox entries, batches them per contract into one `batch(bytes[])`
+// transaction, signs it with this instance's relayer key and its own nonce count, and records the
+// transaction hash before broadcasting it, so a crash never loses track of what was sent.
+// The outcome of each item (recorded or rejected) is written by the projector from the chain's
+// events, not here: the chain decides.
+import { Logger } from '@nestjs/common';
+import { Transaction, Wallet, type JsonRpcProvider, type TransactionReceipt } from 'ethers';
+import type { DataSource } from 'typeorm';
+import type { ChainClient } from '../chain-client.js';
+import { decodeChainError } from '../chain-errors.js';
+import { interfaceOf, type OperationContract } from '../contracts.js';
+import { OutboxEntry } from './outbox-entry.entity.js';
+import type { OutboxService } from './outbox.service.js';
+
+export interface SubmitterOptions {
+  batchWindowMs: number;
+  maxBatchSize: number;
+  receiptTimeoutMs: number;
+  /** Batches in flight at once (each its own nonce). */
+  maxInFlight: number;
+  /** How long to wait after a failure before trying again. */
+  retryDelayMs: number;
+}
+
+/**
+ * Gas limit of a batch: a fixed allowance per item, not eth_estimateGas — a batch "succeeds" even
+ * when its items run out of gas inside their try/catch, so an estimate can be too low for them.
+ * Unused gas is not paid for. The cap keeps a batch under the Osaka per-transaction limit.
+ */
+const BATCH_BASE_GAS = 60_000n;
+const GAS_PER_ITEM = 200_000n;
+const MAX_TRANSACTION_GAS = 16_777_216n;
+export const maxItemsPerBatch = Number((MAX_TRANSACTION_GAS - BATCH_BASE_GAS) / GAS_PER_ITEM);
+
+export class Submitter {
+  private readonly logger = new Logger('Submitter');
+  private readonly wallet: Wallet;
+  private nextNonce: number | undefined;
+  private running = false;
+  private wake: (() => void) | undefined;
+  private inFlight = 0;
+  private loop: Promise<void> | undefined;
+  private unsubscribe: (() => void) | undefined;
+  /** Why the last attempt failed, for /health (undefined when healthy). */
+  lastFailure: string | undefined;
+
+  constructor(
+    private readonly chain: ChainClient,
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxService,
+    relayerPrivateKey: string,
+    private readonly options: SubmitterOptions,
+  ) {
+    this.wallet = new Wallet(relayerPrivateKey, chain.provider as JsonRpcProvider);
+  }
+
+  get relayerAddress(): string {
+    return this.wallet.address;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.recover();
+    this.unsubscribe = this.outbox.onInserted(() => this.wake?.());
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.unsubscribe?.();
+    this.wake?.();
+    await this.loop;
+  }
+
+  /**
+   * Crash recovery: an entry SUBMITTED in a transaction the chain does not know, and whose
+   * operation is not recorded, goes back to PENDING; everything else waits for the projector.
+   */
+  async recover(): Promise<void> {
+    const submitted = await this.dataSource.manager.find(OutboxEntry, { where: { status: 'SUBMITTED' } });
+    let reopened = 0;
+    for (const entry of submitted) {
+      if (entry.txHash && (await this.chain.provider.getTransactionReceipt(entry.txHash))) continue;
+      if (entry.txHash && (await this.chain.provider.getTransaction(entry.txHash))) continue;
+      if (await this.chain.operationRecorded(entry.contract as OperationContract, entry.operationId)) continue;
+      await this.dataSource.manager.update(
+        OutboxEntry,
+        { operationId: entry.operationId, status: 'SUBMITTED' },
+        { status: 'PENDING', txHash: null },
+      );
+      reopened += 1;
+    }
+    if (submitted.length > 0) {
+      this.logger.log({ submitted: submitted.length, reopened }, 'outbox recovered after restart');
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let sent = false;
+      if (this.inFlight < this.options.maxInFlight) {
+        try {
+          sent = await this.submitOneBatch();
+          if (sent) this.lastFailure = undefined;
+        } catch (error) {
+          this.lastFailure = error instanceof Error ? error.message : String(error);
+          this.logger.warn({ err: this.lastFailure }, 'batch submission failed; will retry');
+          this.nextNonce = undefined;
+          await this.sleep(this.options.retryDelayMs);
+          continue;
+        }
+      }
+      if (!sent) await this.sleep(250);
+      else if (this.options.batchWindowMs > 0) await this.sleep(this.options.batchWindowMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+    });
+  }
+
+  /** Claims up to maxBatchSize PENDING entries of one contract and sends them; false when idle. */
+  private async submitOneBatch(): Promise<boolean> {
+    const claimed = await this.dataSource.transaction(async (manager) => {
+      const head = await manager
+        .createQueryBuilder(OutboxEntry, 'entry')
+        .select('entry.contract', 'contract')
+        .where('entry.status = :status', { status: 'PENDING' })
+        .orderBy('entry.created_at', 'ASC')
+        .limit(1)
+        .getRawOne<{ contract: string }>();
+      if (!head) return [];
+      return manager
+        .createQueryBuilder(OutboxEntry, 'entry')
+        .setLock('pessimistic_write')
+        .setOnLocked('skip_locked')
+        .where('entry.status = :status AND entry.contract = :contract', { status: 'PENDING', contract: head.contract })
+        .orderBy('entry.created_at', 'ASC')
+        .limit(Math.min(this.options.maxBatchSize, maxItemsPerBatch))
+        .getMany()
+        .then(async (entries) => {
+          if (entries.length === 0) return entries;
+          const signed = await this.signBatch(entries);
+          await manager
+            .createQueryBuilder()
+            .update(OutboxEntry)
+            .set({ status: 'SUBMITTED', txHash: signed.hash, attempts: () => 'attempts + 1' })
+            .whereInIds(entries.map((entry) => entry.operationId))
+            .execute();
+          return [{ entries, signed }];
+        });
+    });
+    if (claimed.length === 0) return false;
+    const [{ entries, signed }] = claimed as Array<{ entries: OutboxEntry[]; signed: { hash: string; raw: string } }>;
+    try {
+      await this.chain.provider.broadcastTransaction(signed.raw);
+    } catch (error) {
+      await this.reopen(entries, error);
+      throw error;
+    }
+    this.logger.log({ txHash: signed.hash, operations: entries.length, contract: entries[0].contract }, 'batch sent');
+    this.inFlight += 1;
+    void this.awaitReceipt(entries, signed.hash).finally(() => {
+      this.inFlight -= 1;
+      this.wake?.();
+    });
+    return true;
+  }
+
+  private async signBatch(entries: OutboxEntry[]): Promise<{ hash: string; raw: string }> {
+    const contract = entries[0].contract as OperationContract;
+    const data = interfaceOf(contract).encodeFunctionData('batch', [entries.map((entry) => entry.calldata)]);
+    const to = this.chain.address(contract);
+    const provider = this.chain.provider;
+    const gasLimit = BATCH_BASE_GAS + GAS_PER_ITEM * BigInt(entries.length);
+    try {
+      await provider.call({ from: this.wallet.address, to, data, gasLimit });
+    } catch (error) {
+      const decoded = decodeChainError((error as { data?: string }).data);
+      throw new Error(`the whole batch would revert: ${decoded.errorName ?? decoded.code} ${JSON.stringify(decoded.args)}`);
+    }
+    if (this.nextNonce === undefined) {
+      this.nextNonce = await provider.getTransactionCount(this.wallet.address, 'pending');
+    }
+    const fees = await provider.getFeeData();
+    const transaction = await this.wallet.signTransaction({
+      type: 2,
+      chainId: this.chain.chainId,
+      to,
+      data,
+      nonce: this.nextNonce,
+      gasLimit,
+      maxFeePerGas: fees.maxFeePerGas ?? fees.gasPrice ?? 1_000_000_000n,
+      maxPriorityFeePerGas: fees.maxPriorityFeePerGas ?? 0n,
+    });
+    this.nextNonce += 1;
+    return { hash: Transaction.from(transaction).hash!, raw: transaction };
+  }
+
+  private async reopen(entries: OutboxEntry[], error: unknown): Promise<void> {
+    this.nextNonce = undefined;
+    await this.dataSource
+      .createQueryBuilder()
+      .update(OutboxEntry)
+      .set({ status: 'PENDING', txHash: null, lastError: error instanceof Error ? error.message : String(error) })
+      .whereInIds(entries.map((entry) => entry.operationId))
+      .andWhere('status = :status', { status: 'SUBMITTED' })
+      .execute();
+  }
+
+  /** Waits (bounded) for the receipt; a reverted batch goes back to PENDING. */
+  private async awaitReceipt(entries: OutboxEntry[], txHash: string): Promise<void> {
+    const deadline = Date.now() + this.options.receiptTimeoutMs;
+    let receipt: TransactionReceipt | null = null;
+    let delayMs = 5;
+    while (this.running && Date.now() < deadline) {
+      try {
+        receipt = await this.chain.provider.getTransactionReceipt(txHash);
+      } catch (error) {
+        this.lastFailure = error instanceof Error ? error.message : String(error);
+      }
+      if (receipt) break;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      delayMs = Math.min(delayMs * 2, 200);
+    }
+    if (!receipt) {
+      if (this.running) {
+        this.logger.warn({ txHash }, 'no receipt before the deadline; checking the chain for each operation');
+        await this.recover();
+      }
+      return;
+    }
+    if (receipt.status !== 1) {
+      this.logger.error({ txHash, blockNumber: receipt.blockNumber }, 'batch transaction reverted; operations reopened');
+      await this.reopen(entries, new Error(`batch transaction ${txHash} reverted`));
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import type { EntityManager } from 'typeorm';
+import type { ChainProof } from '#common';
+import type { ContractName } from '../contracts.js';
+
+/** A decoded contract event with the proof of where it was recorded. */
+export interface ChainEvent {
+  contract: ContractName;
+  name: string;
+  /** Arguments by name; integers stay bigint. */
+  args: Record<string, unknown>;
+  proof: ChainProof;
+  /** The including block's timestamp (chain time, seconds). */
+  blockTimestamp: bigint;
+}
+
+/**
+ * What a service projects: the events it reads and the view tables it owns. `apply` runs inside the
+ * projector's transaction (views, events to publish and the cursor commit together) and must be
+ * idempotent per event (upserts keyed by the event's identity).
+ */
+export interface Projection {
+  readonly events: ReadonlyArray<`${ContractName}.${string}`>;
+  /** Tables rebuilt from the chain: emptied by a rebuild, never records. */
+  readonly viewTables: readonly string[];
+  apply(event: ChainEvent, manager: EntityManager): Promise<void>;
+}

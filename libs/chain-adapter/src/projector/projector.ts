@@ -1,0 +1,296 @@
+// The projector: reads this service's contract events from the deployment block on, applies each
+// range of blocks to the views in one Postgres transaction together with its cursor, finalises the
+// outbox entries the events name, then tells waiting requests. One projector runs per service
+// (a Postgres advisory lock); a chain that is behind or diverges from the cursor (a restarted local
+// chain, a reorg) makes it rebuild the views from the deployment block and reopen the outbox.
+import { Logger } from '@nestjs/common';
+import type { Log } from 'ethers';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import type { ChainClient } from '../chain-client.js';
+import { decodeChainError } from '../chain-errors.js';
+import { contractNames, interfaceOf, type ContractName } from '../contracts.js';
+import { OutboxEntry } from '../outbox/outbox-entry.entity.js';
+import type { OutboxService } from '../outbox/outbox.service.js';
+import { ProjectionCursor } from './projection-cursor.entity.js';
+import type { ChainEvent, Projection } from './projection.js';
+
+export interface ProjectorOptions {
+  name: string;
+  pollMs: number;
+  maxBlockRange: number;
+  confirmations: number;
+}
+
+export class Projector {
+  private readonly logger = new Logger('Projector');
+  private readonly handlers = new Map<string, Projection[]>();
+  private readonly contracts: ContractName[];
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private lockRunner: QueryRunner | undefined;
+  private wake: (() => void) | undefined;
+  /** The last block applied (for /health and metrics). */
+  appliedBlock: bigint | undefined;
+  lastFailure: string | undefined;
+  /** Called after a rebuild that reopened the outbox (the submitter re-checks those entries). */
+  onRebuilt: (() => Promise<void>) | undefined;
+
+  constructor(
+    private readonly chain: ChainClient,
+    private readonly dataSource: DataSource,
+    private readonly outbox: OutboxService,
+    private readonly projections: Projection[],
+    private readonly options: ProjectorOptions,
+  ) {
+    for (const projection of projections) {
+      for (const key of projection.events) {
+        const list = this.handlers.get(key) ?? [];
+        list.push(projection);
+        this.handlers.set(key, list);
+      }
+    }
+    // Every contract: the outbox entries of any of them are finalised from their events.
+    this.contracts = [...contractNames];
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    if (this.lockRunner) {
+      await this.lockRunner.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+      await this.lockRunner.release();
+      this.lockRunner = undefined;
+    }
+  }
+
+  /** Asks the projector to look at the chain now instead of at its next poll. */
+  poke(): void {
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    let checkedAtBoot = false;
+    while (this.running) {
+      try {
+        if (await this.holdLock()) {
+          if (!checkedAtBoot) {
+            await this.checkCursorAgainstChain();
+            checkedAtBoot = true;
+          }
+          const advanced = await this.step();
+          this.lastFailure = undefined;
+          if (advanced) continue;
+        }
+      } catch (error) {
+        this.lastFailure = error instanceof Error ? error.message : String(error);
+        this.logger.warn({ err: this.lastFailure }, 'projection step failed; will retry');
+      }
+      await this.sleep(this.options.pollMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+    });
+  }
+
+  private async holdLock(): Promise<boolean> {
+    if (this.lockRunner) return true;
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    const [row] = (await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
+      `tally-projector:${this.options.name}`,
+    ])) as Array<{ locked: boolean }>;
+    if (!row.locked) {
+      await runner.release();
+      return false;
+    }
+    this.lockRunner = runner;
+    return true;
+  }
+
+  async cursor(manager: EntityManager = this.dataSource.manager): Promise<ProjectionCursor> {
+    const found = await manager.findOneBy(ProjectionCursor, { name: this.options.name });
+    if (found) return found;
+    const created = manager.create(ProjectionCursor, {
+      name: this.options.name,
+      blockNumber: this.chain.deploymentBlock.toString(),
+      blockHash: null,
+    });
+    await manager.save(created);
+    return created;
+  }
+
+  /** A chain behind or diverging from the cursor is treated as a reorg: rebuild from the deployment block. */
+  private async checkCursorAgainstChain(): Promise<void> {
+    const cursor = await this.cursor();
+    if (!cursor.blockHash) return;
+    const block = await this.chain.provider.getBlock(BigInt(cursor.blockNumber));
+    if (block && block.hash === cursor.blockHash) return;
+    this.logger.warn(
+      { cursorBlock: cursor.blockNumber, cursorHash: cursor.blockHash, chainHash: block?.hash ?? null },
+      'the chain is behind or diverges from the projection cursor: rebuilding the views',
+    );
+    await this.rebuild({ reopenOutbox: true });
+    await this.onRebuilt?.();
+  }
+
+  /**
+   * Empties the views and sets the cursor back to the deployment block; the next steps replay the
+   * chain. Records and the outbox's identity stay; with `reopenOutbox` the entries finalised from
+   * blocks that may be gone go back to SUBMITTED for the submitter's recovery to check.
+   */
+  async rebuild(options: { reopenOutbox: boolean }): Promise<void> {
+    const tables = [...new Set(this.projections.flatMap((projection) => projection.viewTables))];
+    await this.dataSource.transaction(async (manager) => {
+      if (tables.length > 0) await manager.query(`TRUNCATE ${tables.map((table) => `"${table}"`).join(', ')}`);
+      await manager.update(
+        ProjectionCursor,
+        { name: this.options.name },
+        { blockNumber: this.chain.deploymentBlock.toString(), blockHash: null },
+      );
+      if (options.reopenOutbox) {
+        await manager
+          .createQueryBuilder()
+          .update(OutboxEntry)
+          .set({ status: 'SUBMITTED', blockNumber: null, logIndex: null, errorCode: null, errorDetails: () => 'NULL' })
+          .where('status IN (:...statuses)', { statuses: ['RECORDED', 'REJECTED'] })
+          .execute();
+      }
+    });
+    this.appliedBlock = this.chain.deploymentBlock;
+  }
+
+  /** Applies the next range of confirmed blocks; returns whether there may be more right away. */
+  async step(): Promise<boolean> {
+    const head = (await this.chain.blockNumber()) - BigInt(this.options.confirmations - 1);
+    const cursor = await this.cursor();
+    const from = BigInt(cursor.blockNumber) + 1n;
+    if (from > head) return false;
+    const to = head - from + 1n > BigInt(this.options.maxBlockRange) ? from + BigInt(this.options.maxBlockRange) - 1n : head;
+    const [logs, toBlock] = await Promise.all([
+      this.chain.provider.getLogs({
+        address: this.contracts.map((name) => this.chain.address(name)),
+        fromBlock: from,
+        toBlock: to,
+      }),
+      this.chain.provider.getBlock(to),
+    ]);
+    if (!toBlock) throw new Error(`block ${to} is not available`);
+    const events = await this.decode(logs);
+    const finalised: string[] = [];
+    await this.dataSource.transaction(async (manager) => {
+      for (const event of events) {
+        const operationId = await this.finaliseOperation(event, manager);
+        if (operationId) finalised.push(operationId);
+        for (const projection of this.handlers.get(`${event.contract}.${event.name}`) ?? []) {
+          await projection.apply(event, manager);
+        }
+      }
+      const updated = await manager
+        .createQueryBuilder()
+        .update(ProjectionCursor)
+        .set({ blockNumber: to.toString(), blockHash: toBlock.hash })
+        .where('name = :name AND block_number = :previous', { name: this.options.name, previous: cursor.blockNumber })
+        .execute();
+      if (updated.affected !== 1) throw new Error('the projection cursor moved under this projector');
+    });
+    this.appliedBlock = to;
+    if (events.length > 0) this.logger.debug({ from: from.toString(), to: to.toString(), events: events.length }, 'projected');
+    this.outbox.notifyFinal(finalised);
+    return to < head;
+  }
+
+  private async decode(logs: Log[]): Promise<ChainEvent[]> {
+    const byAddress = new Map(this.contracts.map((name) => [this.chain.address(name).toLowerCase(), name]));
+    const timestamps = new Map<number, bigint>();
+    const events: ChainEvent[] = [];
+    for (const log of logs) {
+      const contract = byAddress.get(log.address.toLowerCase());
+      if (!contract) continue;
+      const parsed = interfaceOf(contract).parseLog({ topics: [...log.topics], data: log.data });
+      if (!parsed) continue;
+      if (!timestamps.has(log.blockNumber)) {
+        const block = await this.chain.provider.getBlock(log.blockNumber);
+        timestamps.set(log.blockNumber, BigInt(block!.timestamp));
+      }
+      const args: Record<string, unknown> = {};
+      parsed.fragment.inputs.forEach((input, index) => {
+        args[input.name] = parsed.args[index];
+      });
+      events.push({
+        contract,
+        name: parsed.name,
+        args,
+        proof: {
+          chainId: this.chain.chainId.toString(),
+          blockNumber: log.blockNumber.toString(),
+          txHash: log.transactionHash,
+          logIndex: log.index,
+        },
+        blockTimestamp: timestamps.get(log.blockNumber)!,
+      });
+    }
+    return events;
+  }
+
+  /**
+   * Marks the outbox entry an event names as RECORDED or REJECTED. RECORDED is final and wins: a
+   * later rejection of the same id (a resubmission refused as a duplicate) does not change it.
+   * A rejection without error data (the item ran out of gas) sends the entry back to PENDING.
+   */
+  private async finaliseOperation(event: ChainEvent, manager: EntityManager): Promise<string | undefined> {
+    const operationId = event.args.operationId;
+    if (typeof operationId !== 'string') return undefined;
+    const entry = await manager.findOneBy(OutboxEntry, { operationId });
+    if (!entry || entry.status === 'RECORDED') return undefined;
+    if (event.name === 'OperationRejected') {
+      const decoded = decodeChainError(event.args.errorData as string);
+      if (decoded.retryable) {
+        await manager.update(OutboxEntry, { operationId }, { status: 'PENDING', txHash: null, lastError: decoded.code });
+        return undefined;
+      }
+      await manager.update(
+        OutboxEntry,
+        { operationId },
+        {
+          status: 'REJECTED',
+          txHash: event.proof.txHash,
+          blockNumber: event.proof.blockNumber,
+          logIndex: event.proof.logIndex,
+          errorCode: decoded.code,
+          errorDetails: { error: decoded.errorName ?? undefined, ...decoded.args },
+        },
+      );
+      return operationId;
+    }
+    await manager.update(
+      OutboxEntry,
+      { operationId },
+      {
+        status: 'RECORDED',
+        txHash: event.proof.txHash,
+        blockNumber: event.proof.blockNumber,
+        logIndex: event.proof.logIndex,
+        errorCode: null,
+        errorDetails: () => 'NULL',
+      },
+    );
+    return operationId;
+  }
+}

@@ -1,0 +1,36 @@
+// The catalogue of stable API error codes: one entry per code, its HTTP status and what the caller
+// should do next. docs/errors.md is checked against this table by a unit test.
+export const errorCatalogue = {
+  VALIDATION_FAILED: { status: 400, message: 'The request is malformed; fix the fields listed in details.' },
+  IDEMPOTENCY_KEY_REQUIRED: { status: 400, message: 'Send an Idempotency-Key header (1-255 printable characters) with every write.' },
+  INVALID_CURSOR: { status: 400, message: 'The cursor is not one this API returned; start again without it.' },
+  UNAUTHENTICATED: { status: 401, message: 'Send a valid API key as "Authorization: Bearer <key>".' },
+  FORBIDDEN: { status: 403, message: 'This credential may not act on that resource.' },
+  NOT_FOUND: { status: 404, message: 'No such resource.' },
+  ORGANISATION_NOT_FOUND: { status: 404, message: 'No organisation with that id; check the code.' },
+  ACCOUNT_NOT_FOUND: { status: 404, message: 'No account with that address is registered.' },
+  OPERATION_NOT_FOUND: { status: 404, message: 'No operation with that id was submitted by this service.' },
+  API_KEY_NOT_FOUND: { status: 404, message: 'No API key with that id for this organisation.' },
+  ORGANISATION_EXISTS: { status: 409, message: 'An organisation with that code is already admitted.' },
+  ACCOUNT_ALREADY_REGISTERED: { status: 409, message: 'That address is already registered; use the existing account.' },
+  EXTERNAL_REF_TAKEN: { status: 409, message: 'Your organisation already has an account with that externalRef.' },
+  DUPLICATE_OPERATION: { status: 409, message: 'That operation id is already recorded on chain.' },
+  INVALID_STATE_TRANSITION: { status: 409, message: 'The resource is not in a state that allows this operation.' },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, message: 'This Idempotency-Key was used with a different request; use a new key.' },
+  BAD_SIGNATURE: { status: 422, message: 'A signature does not match the signer the chain expects; sign the typed data returned by the API with the right key.' },
+  DEADLINE_PASSED: { status: 422, message: 'The signed deadline has passed; sign again with a later deadline.' },
+  QUALIFICATION_EXPIRY_INVALID: { status: 422, message: 'The qualification expiry must be in the future (chain time).' },
+  QUALIFICATION_LAPSED: { status: 422, message: 'The account qualification has lapsed; the organisation must renew it.' },
+  ACCOUNT_NOT_ACTIVE: { status: 422, message: 'The account is frozen or closed.' },
+  ORGANISATION_NOT_ACTIVE: { status: 422, message: 'The organisation is suspended or unknown on chain.' },
+  INVALID_ACCOUNT_KIND: { status: 422, message: 'kind must be ENTERPRISE or MERCHANT.' },
+  PRIVATE_KEY_ALREADY_EXPORTED: { status: 409, message: 'The private key of this account was already exported once; it is never shown again.' },
+  RELAYER_NOT_REGISTERED: { status: 503, message: 'This service instance is not a registered relayer yet; retry later or ask the operator.' },
+  CHAIN_UNAVAILABLE: { status: 503, message: 'The chain node cannot be reached; retry later with the same Idempotency-Key.' },
+  DEPENDENCY_UNAVAILABLE: { status: 503, message: 'A service this request needs did not answer; retry later.' },
+  CHAIN_EXECUTION_FAILED: { status: 503, message: 'The chain could not execute the operation (for example out of gas); retry with the same Idempotency-Key.' },
+  CHAIN_REJECTED: { status: 422, message: 'The chain refused the operation for a reason without a more specific code; see details.' },
+  INTERNAL: { status: 500, message: 'Something went wrong on our side; retry with the same Idempotency-Key.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof errorCatalogue;

@@ -1,0 +1,44 @@
+// Events leave a service through its event outbox: written in the same transaction as the view or
+// record they announce, then published to JetStream with their id as the message id (JetStream
+// drops duplicates within its window). An event id already in the outbox is not written again, so
+// rebuilding views from the chain does not announce old events twice.
+import type { EntityManager } from 'typeorm';
+import { eventId, type ChainProof, type EventEnvelope } from '../messages/envelope.js';
+import { subjectOf, type EventType } from '../messages/subjects.js';
+
+export interface NewEvent<TData> {
+  type: EventType;
+  orgId: string | null;
+  /** The chain position it comes from, or the id of the off-chain record. */
+  source: ChainProof | string;
+  /** Business time: the block timestamp (seconds) for chain events, the record's time otherwise. */
+  occurredAt: Date;
+  data: TData;
+}
+
+export function envelopeOf<TData>(event: NewEvent<TData>): EventEnvelope<TData> {
+  return {
+    id: eventId(event.type, event.source),
+    type: event.type,
+    version: 1,
+    occurredAt: event.occurredAt.toISOString(),
+    orgId: event.orgId,
+    chain: typeof event.source === 'string' ? null : event.source,
+    data: event.data,
+  };
+}
+
+/** Appends events to the outbox inside the caller's transaction. */
+export async function appendEvents(manager: EntityManager, events: Array<NewEvent<unknown>>): Promise<void> {
+  if (events.length === 0) return;
+  const values: unknown[] = [];
+  const rows = events.map((event, index) => {
+    const envelope = envelopeOf(event);
+    values.push(envelope.id, subjectOf(event.type), JSON.stringify(envelope));
+    return `($${index * 3 + 1}, $${index * 3 + 2}, $${index * 3 + 3}::jsonb)`;
+  });
+  await manager.query(
+    `INSERT INTO event_outbox (id, subject, envelope) VALUES ${rows.join(', ')} ON CONFLICT (id) DO NOTHING`,
+    values,
+  );
+}

@@ -1,0 +1,81 @@
+// Publishes the event outbox to JetStream in order, a bounded page at a time, with each event's id
+// as the message id; marks what JetStream acknowledged.
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { TALLY_CONFIG, type TallyConfig } from '../config/config.js';
+import { NatsService } from './nats.service.js';
+
+/** Events published per round (each awaits its JetStream ack, all in flight together). */
+const PUBLISH_PAGE_SIZE = 256;
+const IDLE_POLL_MS = 250;
+
+@Injectable()
+export class EventPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('EventPublisher');
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  lastFailure: string | undefined;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly nats: NatsService,
+    @Inject(TALLY_CONFIG) private readonly config: TallyConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Publish now instead of at the next poll (call after a transaction that appended events). */
+  poke(): void {
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let published = 0;
+      try {
+        published = await this.publishPage();
+        this.lastFailure = undefined;
+      } catch (error) {
+        this.lastFailure = error instanceof Error ? error.message : String(error);
+        this.logger.warn({ err: this.lastFailure }, 'publishing events failed; will retry');
+      }
+      if (published < PUBLISH_PAGE_SIZE) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, IDLE_POLL_MS);
+          this.wake = () => {
+            clearTimeout(timer);
+            this.wake = undefined;
+            resolve();
+          };
+        });
+      }
+    }
+  }
+
+  async publishPage(): Promise<number> {
+    const rows = (await this.dataSource.query(
+      `SELECT seq, id, subject, envelope FROM event_outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
+      [PUBLISH_PAGE_SIZE],
+    )) as Array<{ seq: string; id: string; subject: string; envelope: unknown }>;
+    if (rows.length === 0) return 0;
+    const js = this.nats.jetstream;
+    await Promise.all(
+      rows.map((row) => js.publish(row.subject, JSON.stringify(row.envelope), { msgID: row.id })),
+    );
+    await this.dataSource.query(`UPDATE event_outbox SET published_at = now() WHERE seq = ANY($1::bigint[])`, [
+      rows.map((row) => row.seq),
+    ]);
+    this.logger.debug({ events: rows.length, service: this.config.serviceName }, 'events published');
+    return rows.length;
+  }
+}
