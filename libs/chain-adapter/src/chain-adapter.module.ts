@@ -56,7 +56,12 @@ export class ChainAdapterLifecycle implements OnApplicationBootstrap, OnApplicat
     private readonly health: HealthRegistry,
   ) {}
 
+  private started = false;
+
   async onApplicationBootstrap(): Promise<void> {
+    // A hybrid app runs bootstrap hooks for the HTTP app and for the microservice.
+    if (this.started) return;
+    this.started = true;
     this.projector.onRebuilt = () => this.submitter.recover();
     this.health.register({
       name: 'chain',
@@ -77,6 +82,8 @@ export class ChainAdapterLifecycle implements OnApplicationBootstrap, OnApplicat
   }
 
   async onApplicationShutdown(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
     await this.submitter.stop();
     await this.projector.stop();
     await this.chain.close();

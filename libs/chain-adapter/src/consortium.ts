@@ -10,6 +10,7 @@ import { orgIdOf } from './ids.js';
 import { waitForReceipt } from './provider.js';
 
 const RECEIPT_TIMEOUT_MS = 30_000;
+const ZERO_BYTES32 = '0x' + '00'.repeat(32);
 const SIGNATURE_VALIDITY_SECONDS = 600n;
 
 export class ConsortiumChainError extends Error {
@@ -53,11 +54,15 @@ export class ConsortiumOperator {
     await this.send('reinstateOrganisation', [orgIdOf(orgCode)]);
   }
 
-  /** Registers a relayer for the organisation, signed by its admin key, unless it already is. */
+  /**
+   * Registers a relayer for the organisation, signed by its admin key, unless it is registered
+   * already (a relayer belongs to one organisation: a deployment hosting several organisations
+   * registers its relayers under the first one it admits).
+   */
   async addRelayer(orgCode: string, relayer: string, signAsAdmin: (typedData: TypedData) => string): Promise<void> {
     const orgId = orgIdOf(orgCode);
     const current: string = await this.chain.contract('Consortium').getFunction('relayerOrganisation')(relayer);
-    if (current === orgId) return;
+    if (current !== ZERO_BYTES32) return;
     const organisation = await this.chain.organisation(orgCode);
     const deadline = (await this.chain.latestTimestamp()) + SIGNATURE_VALIDITY_SECONDS;
     const typedData = this.chain.typedData('AddRelayer', { orgId, relayer, nonce: organisation.nonce, deadline });

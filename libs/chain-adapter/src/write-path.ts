@@ -1,6 +1,6 @@
 // The write path every service follows: derive the operation id, refuse a reused key with another
-// body, prepare (sign and encode) only when the operation is new, insert it into the outbox in the
-// same transaction as the service's records, then wait — bounded — for the chain's verdict.
+// body, prepare (pre-check, sign, encode) only when the operation is new, insert it into the outbox
+// in the same transaction as the service's records, then wait — bounded — for the chain's verdict.
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Operation } from './operation.js';
 import type { OutboxEntry } from './outbox/outbox-entry.entity.js';
@@ -9,18 +9,26 @@ import type { OutboxService } from './outbox/outbox.service.js';
 export interface WriteRequest {
   operationId: string;
   orgId: string;
+  /** Hash of the request as the client sent it: the same key with another body is refused. */
   requestHash: string;
+  /** Pre-checks, signs and encodes; called only when the operation id is new. */
+  prepare: () => Promise<PreparedWrite>;
+}
+
+export interface PreparedWrite {
+  operation: Operation;
+  /** The resource the operation creates or changes (an account address, …). */
   resourceId: string;
-  /** Signs and encodes the operation; called only when the operation id is new. */
-  prepare: () => Promise<Operation>;
   /** Off-chain records written in the same transaction as the outbox row. */
   saveRecords?: (manager: EntityManager) => Promise<void>;
 }
 
-export type WriteOutcome =
-  | { status: 'RECORDED'; entry: OutboxEntry; created: boolean }
-  | { status: 'REJECTED'; entry: OutboxEntry; created: boolean }
-  | { status: 'PENDING'; entry: OutboxEntry; created: boolean };
+export interface WriteOutcome {
+  status: 'RECORDED' | 'REJECTED' | 'PENDING';
+  entry: OutboxEntry;
+  /** Whether this call created the operation (false for a retry). */
+  created: boolean;
+}
 
 export class IdempotencyKeyReusedError extends Error {
   constructor(readonly operationId: string) {
@@ -39,11 +47,16 @@ export class WritePath {
     let created = false;
     let existing = await this.outbox.find(request.operationId);
     if (!existing) {
-      const operation = await request.prepare();
-      if (operation.operationId !== request.operationId) throw new Error('prepared operation id differs from the request');
+      const prepared = await request.prepare();
+      if (prepared.operation.operationId !== request.operationId) throw new Error('prepared operation id differs from the request');
       created = await this.dataSource.transaction(async (manager) => {
-        const inserted = await this.outbox.enqueue(manager, { ...operation, ...request });
-        if (inserted) await request.saveRecords?.(manager);
+        const inserted = await this.outbox.enqueue(manager, {
+          ...prepared.operation,
+          orgId: request.orgId,
+          requestHash: request.requestHash,
+          resourceId: prepared.resourceId,
+        });
+        if (inserted) await prepared.saveRecords?.(manager);
         return inserted;
       });
       if (created) this.outbox.notifyInserted();
@@ -52,8 +65,7 @@ export class WritePath {
     if (!existing) throw new Error(`outbox entry ${request.operationId} vanished`);
     if (existing.requestHash !== request.requestHash) throw new IdempotencyKeyReusedError(request.operationId);
     const entry = (await this.outbox.waitForFinal(request.operationId, this.requestTimeoutMs)) ?? existing;
-    if (entry.status === 'RECORDED') return { status: 'RECORDED', entry, created };
-    if (entry.status === 'REJECTED') return { status: 'REJECTED', entry, created };
-    return { status: 'PENDING', entry, created };
+    const status = entry.status === 'RECORDED' || entry.status === 'REJECTED' ? entry.status : 'PENDING';
+    return { status, entry, created };
   }
 }

@@ -54,6 +54,7 @@ export class Projector {
   }
 
   async start(): Promise<void> {
+    if (this.running) return;
     this.running = true;
     this.loop = this.run();
   }

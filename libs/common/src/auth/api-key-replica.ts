@@ -19,6 +19,7 @@ export class ApiKeyReplica implements OnApplicationBootstrap, OnApplicationShutd
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    if (this.consumer) return; // hooks run for the HTTP app and for the microservice
     this.consumer = new DurableConsumer(this.nats, this.dataSource, {
       name: `${this.config.serviceName}-api-keys`,
       filterSubject: eventSubject('api-key', '*'),

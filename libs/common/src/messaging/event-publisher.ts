@@ -24,6 +24,8 @@ export class EventPublisher implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   onApplicationBootstrap(): void {
+    // A hybrid app runs bootstrap hooks for the HTTP app and for the microservice.
+    if (this.running) return;
     this.running = true;
     this.loop = this.run();
   }

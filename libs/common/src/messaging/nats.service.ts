@@ -22,8 +22,15 @@ export class NatsService implements OnModuleInit, OnApplicationShutdown {
     await this.connect();
   }
 
-  async connect(): Promise<void> {
-    if (this.connection) return;
+  private connecting: Promise<void> | undefined;
+
+  /** Connects once, however many lifecycle hooks ask (a hybrid app runs them twice). */
+  connect(): Promise<void> {
+    this.connecting ??= this.open();
+    return this.connecting;
+  }
+
+  private async open(): Promise<void> {
     this.connection = await connect({
       servers: this.config.nats.url,
       name: `${this.config.serviceName}-jetstream`,
