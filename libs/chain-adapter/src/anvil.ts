@@ -55,7 +55,10 @@ export async function startAnvil(options: AnvilOptions): Promise<AnvilNode> {
   );
   const rpcUrl = await new Promise<string>((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => reject(new Error(`anvil did not start: ${output}`)), options.startTimeoutMs ?? 20_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`anvil did not start: ${output}`));
+    }, options.startTimeoutMs ?? 20_000);
     const onData = (chunk: Buffer) => {
       const text = chunk.toString();
       options.onOutput?.(text);
