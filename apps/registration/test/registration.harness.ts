@@ -21,12 +21,13 @@ export async function startRegistration(name: string): Promise<RegistrationHarne
   const app = await bootstrapService(RegistrationModule, registrationConfig(), { title: 'test', description: 'test' });
   const url = baseUrlOf(app);
   const operator = `Bearer ${world.operatorToken}`;
-  return {
+  const harness: RegistrationHarness = {
     world,
     app,
     url,
     operator,
     anOrganisation: async (code) => {
+      const url = harness.url;
       const admitted = await request(url)
         .post('/v1/organisations')
         .set('Authorization', operator)
@@ -38,10 +39,11 @@ export async function startRegistration(name: string): Promise<RegistrationHarne
       return { code, apiKey: key.body.apiKey, keyId: key.body.keyId };
     },
     close: async () => {
-      await app.close();
+      await harness.app.close();
       await world.close();
     },
   };
+  return harness;
 }
 
 export function aQualification(overrides: Record<string, unknown> = {}) {

@@ -1,0 +1,141 @@
+// The four services together: health, metrics and OpenAPI on each; registration's request-reply
+// subjects used from another service over NATS; API keys replicated to (and revoked in) the others.
+import './support/isolation.js';
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { Wallet } from 'ethers';
+import { baseUrlOf, createWorld, type TestWorld } from './support/system.js';
+
+let world: TestWorld;
+const apps: Record<string, INestApplication> = {};
+const urls: Record<string, string> = {};
+let operator: string;
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+beforeAll(async () => {
+  world = await createWorld('services');
+  operator = `Bearer ${world.operatorToken}`;
+  const { bootstrapService } = await import('#common');
+  const modules = {
+    registration: await import('../apps/registration/src/registration.module.js').then((m) => [m.RegistrationModule, m.registrationConfig] as const),
+    credit: await import('../apps/credit/src/credit.module.js').then((m) => [m.CreditModule, m.creditConfig] as const),
+    payment: await import('../apps/payment/src/payment.module.js').then((m) => [m.PaymentModule, m.paymentConfig] as const),
+    settlement: await import('../apps/settlement/src/settlement.module.js').then((m) => [m.SettlementModule, m.settlementConfig] as const),
+  };
+  for (const [name, [module, config]] of Object.entries(modules)) {
+    apps[name] = await bootstrapService(module, config(), { title: name, description: name });
+    urls[name] = baseUrlOf(apps[name]);
+  }
+});
+
+afterAll(async () => {
+  for (const app of Object.values(apps)) await app.close();
+  await world?.close();
+});
+
+describe.each(['registration', 'credit', 'payment', 'settlement'])('%s', (name) => {
+  it('answers GET /health with Postgres, NATS and the chain up', async () => {
+    const response = await request(urls[name]).get('/health');
+    expect(response.status).toBe(200);
+    expect(response.body.status).toBe('ok');
+    expect(Object.keys(response.body.info).sort()).toEqual(['chain', 'nats', 'postgres']);
+    expect(response.body.info.chain.chainId).toBe('31337');
+  });
+
+  it('serves its OpenAPI document and the Prometheus metrics', async () => {
+    const document = await request(urls[name]).get('/docs-json');
+    expect(document.status).toBe(200);
+    expect(document.body.openapi).toMatch(/^3\./);
+    expect(Object.keys(document.body.paths)).toEqual(expect.arrayContaining(['/health', '/v1/operations/{operationId}']));
+    const metrics = await request(urls[name]).get('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toContain('tally_http_request_duration_seconds');
+    expect(metrics.text).toContain('process_resident_memory_bytes');
+  });
+});
+
+describe('across services', () => {
+  let apiKey: { keyId: string; apiKey: string };
+
+  beforeAll(async () => {
+    const admitted = await request(urls.registration).post('/v1/organisations').set('Authorization', operator).set('Idempotency-Key', 'admit-acme').send({ code: 'acme-pay', name: 'Acme' });
+    expect(admitted.status).toBe(201);
+    await request(urls.registration).post('/v1/organisations').set('Authorization', operator).set('Idempotency-Key', 'admit-beta').send({ code: 'beta-pay', name: 'Beta' }).expect(201);
+    apiKey = (await request(urls.registration).post('/v1/organisations/acme-pay/api-keys').set('Authorization', operator)).body;
+  });
+
+  it('replicates a new API key to every service within 5 s, and its revocation too', async () => {
+    const probe = (url: string) => request(url).get(`/v1/operations/0x${'0'.repeat(64)}`).set('Authorization', `Bearer ${apiKey.apiKey}`);
+    for (const name of ['credit', 'payment', 'settlement']) {
+      const status = await waitFor(`${name} to accept the key`, async () => ((await probe(urls[name])).status === 404 ? 404 : undefined));
+      expect(status).toBe(404);
+    }
+    await request(urls.registration).delete(`/v1/organisations/acme-pay/api-keys/${apiKey.keyId}`).set('Authorization', operator).expect(200);
+    for (const name of ['credit', 'payment', 'settlement']) {
+      const response = await waitFor(`${name} to refuse the key`, async () => {
+        const answer = await probe(urls[name]);
+        return answer.status === 401 ? answer : undefined;
+      });
+      expect(response.body.code).toBe('UNAUTHENTICATED');
+    }
+  });
+
+  it('answers tally.registration.account.get and signature.create over NATS', async () => {
+    const { NatsRequester, requestSubjects } = await import('#common');
+    const { ChainClient, orgIdOf, typedDataDigest } = await import('#chain-adapter');
+    const key = (await request(urls.registration).post('/v1/organisations/acme-pay/api-keys').set('Authorization', operator)).body.apiKey;
+    const account = await request(urls.registration)
+      .post('/v1/accounts')
+      .set('Authorization', `Bearer ${key}`)
+      .set('Idempotency-Key', 'nats-account')
+      .send({
+        kind: 'ENTERPRISE',
+        externalRef: 'nats-1',
+        custody: 'CUSTODIAL',
+        qualification: { certificateType: 'LICENCE', certificateNumber: '1', expiresAt: new Date(Date.now() + 86_400_000 * 365).toISOString() },
+      });
+    expect(account.status).toBe(201);
+
+    const requester = apps.credit.get(NatsRequester);
+    const view = await requester.request<{ address: string; orgId: string; status: string }>(requestSubjects.registration.accountGet, { address: account.body.address });
+    expect(view).toMatchObject({ address: account.body.address, orgId: 'acme-pay', status: 'ACTIVE', kind: 'ENTERPRISE', custody: 'CUSTODIAL' });
+    expect(await requester.request(requestSubjects.registration.accountGet, { address: Wallet.createRandom().address })).toBeNull();
+
+    const chain = apps.credit.get(ChainClient);
+    const message = { operationId: `0x${'ab'.repeat(32)}`, account: account.body.address, orgId: orgIdOf('acme-pay') };
+    const signed = await requester.request<{ signer: string; signature: string }>(requestSubjects.registration.signatureCreate, {
+      orgId: 'acme-pay',
+      signer: { kind: 'ACCOUNT', address: account.body.address },
+      primaryType: 'AccountKeyProof',
+      message,
+    });
+    const digest = typedDataDigest(chain.typedData('AccountKeyProof', message));
+    const { recoverAddress } = await import('ethers');
+    expect(recoverAddress(digest, signed.signature)).toBe(account.body.address);
+
+    const attestor = await requester.request<{ signer: string; signature: string }>(requestSubjects.registration.signatureCreate, {
+      orgId: 'acme-pay',
+      signer: { kind: 'ATTESTOR' },
+      primaryType: 'AccountKeyProof',
+      message,
+    });
+    const organisation = await request(urls.registration).get('/v1/organisations/acme-pay').set('Authorization', operator);
+    expect(recoverAddress(digest, attestor.signature)).toBe(organisation.body.attestorAddress);
+
+    await expect(
+      requester.request(requestSubjects.registration.signatureCreate, { orgId: 'beta-pay', signer: { kind: 'ACCOUNT', address: account.body.address }, primaryType: 'AccountKeyProof', message }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(
+      requester.request(requestSubjects.registration.signatureCreate, { orgId: 'acme-pay', signer: { kind: 'ATTESTOR' }, primaryType: 'Permit', message }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+  });
+});
