@@ -26,8 +26,11 @@ export function loggerParams(serviceName: string, level: string): Params {
     },
     microservice: {
       // A refusal with a stable 4xx code is the caller's business, not an error of ours.
-      customLogLevel: (_context: ExecutionContext, error?: Error) =>
-        !error ? 'info' : typeof (error as { status?: unknown }).status === 'number' && (error as { status: number }).status < 500 ? 'warn' : 'error',
+      customLogLevel: (_context: ExecutionContext, error?: Error) => {
+        if (!error) return 'info';
+        const status = (error as Error & { status?: unknown }).status;
+        return typeof status === 'number' && status < 500 ? 'warn' : 'error';
+      },
       genReqId: (context: ExecutionContext) => {
         const headers = context.switchToRpc().getContext<{ getHeaders?: () => { get(name: string): string } | undefined }>()?.getHeaders?.();
         const given = headers?.get(CORRELATION_HEADER);
