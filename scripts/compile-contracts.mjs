@@ -14,7 +14,7 @@ const contractsDir = join(root, 'libs/chain-adapter/contracts');
 const outDir = join(root, 'libs/chain-adapter/src/generated');
 const outFile = join(outDir, 'contracts.ts');
 const settings = {
-  optimizer: { enabled: true, runs: 10000 },
+  optimizer: { enabled: true, runs: 200 },
   evmVersion: 'cancun',
   outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } },
 };

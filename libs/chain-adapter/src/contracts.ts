@@ -1,10 +1,11 @@
 // The deployable contracts, their ABIs and ethers Interfaces, looked up by name.
 import { Interface } from 'ethers';
-import { AccountRegistryArtifact, ConsortiumArtifact } from './generated/contracts.js';
+import { AccountRegistryArtifact, ConsortiumArtifact, CreditLedgerArtifact } from './generated/contracts.js';
 
 export const artifacts = {
   Consortium: ConsortiumArtifact,
   AccountRegistry: AccountRegistryArtifact,
+  CreditLedger: CreditLedgerArtifact,
 } as const;
 
 export type ContractName = keyof typeof artifacts;

@@ -33,7 +33,9 @@ export async function deployContracts(options: DeployOptions): Promise<Deploymen
     };
 
     const consortium = await deploy('Consortium', [operator]);
-    await deploy('AccountRegistry', [consortium]);
+    const registry = await deploy('AccountRegistry', [consortium]);
+    // The deployer administers the ledger's roles; the payment and settlement contracts get theirs here.
+    await deploy('CreditLedger', [consortium, registry, await deployer.getAddress()]);
 
     return {
       chainId: network.chainId.toString(),

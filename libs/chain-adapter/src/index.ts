@@ -19,3 +19,4 @@ export * from './chain-adapter.module.js';
 export * from './consortium.js';
 export * from './anvil.js';
 export * from './provider.js';
+export * from './credit-ledger.js';
