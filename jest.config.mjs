@@ -30,8 +30,9 @@ export default {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs,test}/**/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
-      testTimeout: 120000,
     },
   ],
   maxWorkers: 2,
+  // Integration hooks boot services and chains; unit tests finish in milliseconds anyway.
+  testTimeout: 120000,
 };

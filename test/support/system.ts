@@ -47,7 +47,7 @@ export async function createWorld(name: string, overrides: Record<string, string
     BATCH_WINDOW_MS: '5',
     PROJECTOR_POLL_MS: '50',
     REQUEST_TIMEOUT_MS: '20000',
-    LOG_LEVEL: 'error',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
     ...overrides,
   };
   Object.assign(process.env, env);

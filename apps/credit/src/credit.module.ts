@@ -1,9 +1,26 @@
-// S3: credit accounts, account operations, credit applications and credit lines (domain arrives with its own issue).
-// For now the service boots with its schema, its copy of the API keys, the chain adapter,
-// GET /health, /metrics, /docs and GET /v1/operations/{id}.
+// S3 credit management: credit accounts and their operations, credit applications and the merchant's
+// decisions, credit lines with utilisation alerts — each verified and recorded by CreditLedger.
 import { Module } from '@nestjs/common';
 import { ChainAdapterModule, chainAdapterEntities, chainAdapterMigrations } from '#chain-adapter';
 import { CommonModule, loadConfig } from '#common';
+import { AccountDirectory } from './accounts/account.directory.js';
+import { Account } from './accounts/account.entity.js';
+import { AccountProjector } from './accounts/account.projector.js';
+import { CreditAccountController } from './credit-accounts/credit-account.controller.js';
+import { CreditAccount } from './credit-accounts/credit-account.entity.js';
+import { CreditAccountProjector } from './credit-accounts/credit-account.projector.js';
+import { CreditAccountService } from './credit-accounts/credit-account.service.js';
+import { CreditApplicationController } from './credit-applications/credit-application.controller.js';
+import { CreditApplication, CreditApplicationRecord } from './credit-applications/credit-application.entity.js';
+import { CreditApplicationProjector } from './credit-applications/credit-application.projector.js';
+import { CreditApplicationService } from './credit-applications/credit-application.service.js';
+import { CreditLineController } from './credit-lines/credit-line.controller.js';
+import { CreditLine } from './credit-lines/credit-line.entity.js';
+import { CreditLineHandlers } from './credit-lines/credit-line.handlers.js';
+import { CreditLineProjector } from './credit-lines/credit-line.projector.js';
+import { CreditLineService } from './credit-lines/credit-line.service.js';
+import { CreditTables1764000000200 } from './migrations/1764000000200-credit-tables.js';
+import { PartySigner } from './signing/party-signer.service.js';
 
 export const creditConfig = () => loadConfig('credit');
 
@@ -11,11 +28,14 @@ export const creditConfig = () => loadConfig('credit');
   imports: [
     CommonModule.forService({
       config: creditConfig(),
-      entities: [...chainAdapterEntities],
-      migrations: [...chainAdapterMigrations],
+      entities: [...chainAdapterEntities, Account, CreditAccount, CreditApplicationRecord, CreditApplication, CreditLine],
+      migrations: [...chainAdapterMigrations, CreditTables1764000000200],
       replicateApiKeys: true,
     }),
-    ChainAdapterModule.forService([]),
+    // Order matters within a block: accounts before what names them, lines before the bills' accounts.
+    ChainAdapterModule.forService([AccountProjector, CreditApplicationProjector, CreditLineProjector, CreditAccountProjector]),
   ],
+  controllers: [CreditAccountController, CreditApplicationController, CreditLineController, CreditLineHandlers],
+  providers: [AccountDirectory, PartySigner, CreditAccountService, CreditApplicationService, CreditLineService],
 })
 export class CreditModule {}

@@ -5,7 +5,7 @@ try {
   const { CreditModule, creditConfig } = await import('./credit.module.js');
   await bootstrapService(CreditModule, creditConfig(), {
     title: 'Tally credit',
-    description: 'S3: credit accounts, account operations, credit applications and credit lines (domain arrives with its own issue).',
+    description: 'S3: credit accounts with their ceilings and operations, credit applications and decisions, and credit lines — each verified and recorded on chain.',
   });
 } catch (error) {
   if (error instanceof ConfigError) {

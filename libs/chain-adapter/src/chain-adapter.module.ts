@@ -23,29 +23,12 @@ import { Submitter } from './outbox/submitter.js';
 import { ProjectionCursor } from './projector/projection-cursor.entity.js';
 import type { Projection } from './projector/projection.js';
 import { Projector } from './projector/projector.js';
-import { WritePath } from './write-path.js';
+import { WritePath, operationStatusOf } from './write-path.js';
 import { ChainAdapterTables1764000000000 } from './database/chain-adapter.migration.js';
 
 export const PROJECTIONS = Symbol('PROJECTIONS');
 export const chainAdapterEntities = [OutboxEntry, ProjectionCursor];
 export const chainAdapterMigrations = [ChainAdapterTables1764000000000];
-
-/** The status URL of an operation, as answered in a 202 and served by GET /v1/operations/{id}. */
-export function operationStatusOf(entry: OutboxEntry): OperationStatusDto {
-  return {
-    operationId: entry.operationId,
-    kind: entry.kind,
-    status: entry.status,
-    resourceId: entry.resourceId,
-    chain:
-      entry.txHash && entry.blockNumber !== null && entry.logIndex !== null
-        ? { chainId: '', blockNumber: entry.blockNumber, txHash: entry.txHash, logIndex: entry.logIndex }
-        : null,
-    errorCode: entry.errorCode,
-    errorDetails: entry.errorDetails,
-    statusUrl: `/v1/operations/${entry.operationId}`,
-  };
-}
 
 @Injectable()
 export class ChainAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -107,9 +90,7 @@ export class OperationsController {
     if (!entry || (principal.kind === 'organisation' && entry.orgId !== principal.orgId)) {
       throw new TallyError('OPERATION_NOT_FOUND', { operationId });
     }
-    const status = operationStatusOf(entry);
-    if (status.chain) status.chain.chainId = this.chain.chainId.toString();
-    return status;
+    return operationStatusOf(entry, this.chain.chainId);
   }
 }
 

@@ -20,3 +20,4 @@ export * from './consortium.js';
 export * from './anvil.js';
 export * from './provider.js';
 export * from './credit-ledger.js';
+export * from './projector/projected-row.js';

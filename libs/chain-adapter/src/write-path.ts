@@ -2,6 +2,7 @@
 // body, prepare (pre-check, sign, encode) only when the operation is new, insert it into the outbox
 // in the same transaction as the service's records, then wait — bounded — for the chain's verdict.
 import type { DataSource, EntityManager } from 'typeorm';
+import { TallyError, type ErrorCode, type OperationStatusDto, type WriteResult } from '#common';
 import type { Operation } from './operation.js';
 import type { OutboxEntry } from './outbox/outbox-entry.entity.js';
 import type { OutboxService } from './outbox/outbox.service.js';
@@ -43,6 +44,27 @@ export class WritePath {
     private readonly requestTimeoutMs: number,
   ) {}
 
+  /**
+   * Runs the write and answers RECORDED or PENDING; the chain's refusal becomes its stable error
+   * (final for the key), a reused key IDEMPOTENCY_KEY_REUSED.
+   */
+  async run(request: WriteRequest): Promise<WriteOutcome & { status: 'RECORDED' | 'PENDING' }> {
+    let outcome: WriteOutcome;
+    try {
+      outcome = await this.execute(request);
+    } catch (error) {
+      if (error instanceof IdempotencyKeyReusedError) throw new TallyError('IDEMPOTENCY_KEY_REUSED', { operationId: error.operationId });
+      throw error;
+    }
+    if (outcome.status === 'REJECTED') {
+      throw new TallyError((outcome.entry.errorCode ?? 'CHAIN_REJECTED') as ErrorCode, {
+        operationId: outcome.entry.operationId,
+        ...(outcome.entry.errorDetails ?? {}),
+      });
+    }
+    return outcome as WriteOutcome & { status: 'RECORDED' | 'PENDING' };
+  }
+
   async execute(request: WriteRequest): Promise<WriteOutcome> {
     let created = false;
     let existing = await this.outbox.find(request.operationId);
@@ -68,4 +90,33 @@ export class WritePath {
     const status = entry.status === 'RECORDED' || entry.status === 'REJECTED' ? entry.status : 'PENDING';
     return { status, entry, created };
   }
+}
+
+/**
+ * The answer to a write: the resource as the view has it once recorded, or the operation's status
+ * (202) while the chain has not recorded it yet.
+ */
+export async function writeResultOf<T>(
+  outcome: WriteOutcome,
+  load: (resourceId: string) => Promise<T>,
+  chainId: bigint,
+): Promise<WriteResult<T>> {
+  if (outcome.status !== 'RECORDED') return { status: 'PENDING', body: operationStatusOf(outcome.entry, chainId) };
+  return { status: 'RECORDED', body: await load(outcome.entry.resourceId) };
+}
+
+/** The status URL of an operation, as answered in a 202 and served by GET /v1/operations/{id}. */
+export function operationStatusOf(entry: OutboxEntry, chainId?: bigint): OperationStatusDto {
+  return {
+    operationId: entry.operationId,
+    kind: entry.kind,
+    status: entry.status,
+    resourceId: entry.resourceId,
+    chain: entry.txHash && entry.blockNumber !== null && entry.logIndex !== null
+      ? { chainId: chainId?.toString() ?? '', blockNumber: entry.blockNumber, txHash: entry.txHash, logIndex: entry.logIndex }
+      : null,
+    errorCode: entry.errorCode,
+    errorDetails: entry.errorDetails,
+    statusUrl: `/v1/operations/${entry.operationId}`,
+  };
 }

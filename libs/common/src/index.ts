@@ -24,3 +24,6 @@ export * from './http/pagination.js';
 export * from './http/validation.js';
 export * from './http/operation-status.js';
 export * from './common.module.js';
+export * from './http/write-result.js';
+export * from './http/typed-data.dto.js';
+export * from './http/amount.js';

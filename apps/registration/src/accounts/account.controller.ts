@@ -12,8 +12,8 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { StatusAction } from '#chain-adapter';
-import { ApiWrite, Auth, CurrentPrincipal, IdempotencyKey, OperationStatusDto, TallyError, type Principal } from '#common';
-import { AccountService, type WriteResult } from './account.service.js';
+import { ApiWrite, Auth, CurrentPrincipal, IdempotencyKey, OperationStatusDto, answer, organisationOf, type Principal, type StatusSetter } from '#common';
+import { AccountService } from './account.service.js';
 import {
   AccountDto,
   AccountPageDto,
@@ -24,18 +24,6 @@ import {
   ListAccountsQuery,
   RenewQualificationDto,
 } from './dto/account.dto.js';
-
-type StatusSetter = { status(code: number): void };
-
-function answer<T>(result: WriteResult<T>, response: StatusSetter, recordedStatus: number): T | OperationStatusDto {
-  response.status(result.status === 'RECORDED' ? recordedStatus : 202);
-  return result.body;
-}
-
-function organisationOf(principal: Principal): string {
-  if (principal.kind !== 'organisation') throw new TallyError('FORBIDDEN', { requires: ['organisation'] });
-  return principal.orgId;
-}
 
 @ApiTags('accounts')
 @Controller('v1/accounts')

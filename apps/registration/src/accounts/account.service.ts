@@ -6,7 +6,6 @@ import { DataSource, type EntityManager } from 'typeorm';
 import {
   ChainClient,
   WritePath,
-  IdempotencyKeyReusedError,
   accountKindCodes,
   changeAccountStatusOperation,
   documentHashOf,
@@ -30,8 +29,7 @@ import {
   pageOf,
   requestHashOf,
   type AccountView,
-  type ErrorCode,
-  type OperationStatusDto,
+  type WriteResult,
   type Page,
   type Principal,
 } from '#common';
@@ -42,7 +40,6 @@ import type { AccountDto, CreateAccountDto, ListAccountsQuery, QualificationDto 
 /** How long a signature made by this service stays valid on chain (chain time). */
 const SIGNATURE_VALIDITY_SECONDS = 600n;
 
-export type WriteResult<T> = { status: 'RECORDED'; body: T } | { status: 'PENDING'; body: OperationStatusDto };
 
 @Injectable()
 export class AccountService {
@@ -246,22 +243,8 @@ export class AccountService {
     };
   }
 
-  /** Runs the write; maps the chain's refusal to its stable error, a reused key to IDEMPOTENCY_KEY_REUSED. */
-  private async execute(request: WriteRequest): Promise<WriteOutcome> {
-    let outcome: WriteOutcome;
-    try {
-      outcome = await this.writes.execute(request);
-    } catch (error) {
-      if (error instanceof IdempotencyKeyReusedError) throw new TallyError('IDEMPOTENCY_KEY_REUSED', { operationId: error.operationId });
-      throw error;
-    }
-    if (outcome.status === 'REJECTED') {
-      throw new TallyError((outcome.entry.errorCode ?? 'CHAIN_REJECTED') as ErrorCode, {
-        operationId: outcome.entry.operationId,
-        ...(outcome.entry.errorDetails ?? {}),
-      });
-    }
-    return outcome;
+  private execute(request: WriteRequest): Promise<WriteOutcome> {
+    return this.writes.run(request);
   }
 
   private async ownedAccount(principal: Principal, address: string): Promise<Account> {

@@ -59,13 +59,18 @@ export class OrganisationService {
     }
 
     try {
-      await this.operator.admit(record.code, record.adminAddress, record.attestorAddress);
-      const relayers = new Set([addressOfPrivateKey(this.config.chain.relayerPrivateKey), ...this.config.chain.deploymentRelayers]);
-      for (const relayer of relayers) {
-        await this.operator.addRelayer(record.code, relayer, (typedData) =>
-          this.custody.signWith(record!.sealedAdminKey, record!.adminAddress, typedData),
-        );
-      }
+      // One admission at a time (across instances): a relayer joins the first organisation that
+      // registers it, and two admissions racing for it would refuse one of them.
+      await this.dataSource.transaction(async (manager) => {
+        await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['tally-organisation-admission']);
+        await this.operator.admit(record!.code, record!.adminAddress, record!.attestorAddress);
+        const relayers = new Set([addressOfPrivateKey(this.config.chain.relayerPrivateKey), ...this.config.chain.deploymentRelayers]);
+        for (const relayer of relayers) {
+          await this.operator.addRelayer(record!.code, relayer, (typedData) =>
+            this.custody.signWith(record!.sealedAdminKey, record!.adminAddress, typedData),
+          );
+        }
+      });
     } catch (error) {
       if (error instanceof ConsortiumChainError) throw new TallyError(error.code as ErrorCode, error.details);
       throw error;

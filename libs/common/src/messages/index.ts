@@ -1,3 +1,4 @@
 export * from './subjects.js';
 export * from './envelope.js';
 export * from './registration.messages.js';
+export * from './credit.messages.js';

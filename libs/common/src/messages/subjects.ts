@@ -13,7 +13,7 @@ export const messaging = {
 } as const;
 
 /** Aggregates that have events, named as in DESIGN.md's resources (singular). */
-export type EventAggregate = 'organisation' | 'api-key' | 'account';
+export type EventAggregate = 'organisation' | 'api-key' | 'account' | 'credit-account' | 'credit-application' | 'credit-line';
 
 export function eventSubject(aggregate: EventAggregate, event: string): string {
   return `${ns}.events.${aggregate}.${event}`;
@@ -23,6 +23,9 @@ export const requestSubjects = {
   registration: {
     accountGet: `${ns}.registration.account.get`,
     signatureCreate: `${ns}.registration.signature.create`,
+  },
+  credit: {
+    creditLineGet: `${ns}.credit.credit-line.get`,
   },
   /** Each service answers its own health probe (used by reconciliation and ops). */
   health: (service: string) => `${ns}.${service}.health.get`,
@@ -39,6 +42,21 @@ export const eventTypes = {
   accountFrozen: 'account.frozen',
   accountUnfrozen: 'account.unfrozen',
   accountClosed: 'account.closed',
+  creditAccountOpened: 'credit-account.opened',
+  creditAccountCeilingChanged: 'credit-account.ceiling-changed',
+  creditAccountFrozen: 'credit-account.frozen',
+  creditAccountUnfrozen: 'credit-account.unfrozen',
+  creditAccountClosed: 'credit-account.closed',
+  creditApplicationSubmitted: 'credit-application.submitted',
+  creditApplicationApproved: 'credit-application.approved',
+  creditApplicationRejected: 'credit-application.rejected',
+  creditApplicationWithdrawn: 'credit-application.withdrawn',
+  creditLineOpened: 'credit-line.opened',
+  creditLineLimitChanged: 'credit-line.limit-changed',
+  creditLineSuspended: 'credit-line.suspended',
+  creditLineResumed: 'credit-line.resumed',
+  creditLineClosed: 'credit-line.closed',
+  creditLineUtilisationCrossed: 'credit-line.utilisation-crossed',
 } as const;
 
 export type EventType = (typeof eventTypes)[keyof typeof eventTypes];

@@ -14,11 +14,13 @@ export interface NewEvent<TData> {
   /** Business time: the block timestamp (seconds) for chain events, the record's time otherwise. */
   occurredAt: Date;
   data: TData;
+  /** Tells apart events of one type from one log (e.g. the thresholds one draw crosses). */
+  discriminator?: string;
 }
 
 export function envelopeOf<TData>(event: NewEvent<TData>): EventEnvelope<TData> {
   return {
-    id: eventId(event.type, event.source),
+    id: event.discriminator === undefined ? eventId(event.type, event.source) : `${eventId(event.type, event.source)}:${event.discriminator}`,
     type: event.type,
     version: 1,
     occurredAt: event.occurredAt.toISOString(),

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsDateString, IsIn, IsOptional, IsString, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
-import { ChainProofDto, PageQuery } from '#common';
+import { ChainProofDto, PageQuery, TypedDataDto } from '#common';
 
 export class QualificationDto {
   @ApiProperty({ example: 'BUSINESS_LICENCE', description: 'What the payment system reviewed' })
@@ -63,20 +63,6 @@ export class KeyProofRequestDto {
   @ApiProperty({ description: 'The self-custody account address' })
   @Matches(/^0x[0-9a-fA-F]{40}$/, { message: 'address must be a 0x-prefixed 20-byte hex address' })
   address: string;
-}
-
-export class TypedDataDomainDto {
-  @ApiProperty({ example: 'Tally' }) name: 'Tally';
-  @ApiProperty({ example: '1' }) version: '1';
-  @ApiProperty({ example: '31337' }) chainId: string;
-  @ApiProperty() verifyingContract: string;
-}
-
-export class TypedDataDto {
-  @ApiProperty({ type: TypedDataDomainDto }) domain: TypedDataDomainDto;
-  @ApiProperty({ type: 'object', additionalProperties: true }) types: Record<string, ReadonlyArray<{ name: string; type: string }>>;
-  @ApiProperty() primaryType: string;
-  @ApiProperty({ type: 'object', additionalProperties: true }) message: Record<string, string | number>;
 }
 
 export class KeyProofDto {

@@ -1,0 +1,41 @@
+// Looks up registered accounts and checks who may act for them. The service's own projection is
+// read first; an account registered moments ago that it has not projected yet is read from the
+// chain, which decides anyway.
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ChainClient, normaliseAddress, orgCodeOf } from '#chain-adapter';
+import { TallyError } from '#common';
+import { Account } from './account.entity.js';
+
+export type KnownAccount = Pick<Account, 'address' | 'orgCode' | 'kind'>;
+
+@Injectable()
+export class AccountDirectory {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly chain: ChainClient,
+  ) {}
+
+  /** The registered account at `address`, of `kind`; 404 when unknown, 422 when of the other kind. */
+  async require(address: string, kind: Account['kind'], field: string): Promise<KnownAccount> {
+    const account = await this.find(address);
+    if (!account) throw new TallyError('ACCOUNT_NOT_FOUND', { [field]: address });
+    if (account.kind !== kind) throw new TallyError('INVALID_ACCOUNT_KIND', { [field]: address, kind: account.kind, expected: kind });
+    return account;
+  }
+
+  /** Refuses unless the caller is the account's organisation. */
+  requireOwnedBy(account: KnownAccount, orgId: string): void {
+    if (account.orgCode !== orgId) throw new TallyError('FORBIDDEN', { address: account.address, reason: "another organisation's account" });
+  }
+
+  private async find(address: string): Promise<KnownAccount | null> {
+    const normalised = normaliseAddress(address);
+    if (!normalised) return null;
+    const projected = await this.dataSource.manager.findOneBy(Account, { address: normalised });
+    if (projected) return projected;
+    const onChain = await this.chain.accountOf(normalised);
+    if (onChain.kind === 'NONE') return null;
+    return { address: normalised, orgCode: orgCodeOf(onChain.orgId), kind: onChain.kind };
+  }
+}
