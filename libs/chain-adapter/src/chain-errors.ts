@@ -1,6 +1,39 @@
 // Decodes the contracts' custom errors into the stable API error codes (docs/errors.md).
 import { ErrorDescription } from 'ethers';
-import { contractNames, interfaceOf } from './contracts.js';
+import { accountKinds, accountStatuses, organisationStatuses } from './chain-client.js';
+import { artifacts, contractNames, interfaceOf } from './contracts.js';
+import { applicationStatuses, billStatuses, creditAccountStatuses, creditLineStatuses, parties } from './credit-ledger.js';
+
+/** Member names of the contracts' enums (the ABI carries only their uint8 values). */
+export const enumMembers: Record<string, readonly string[]> = {
+  'IAccountRegistry.AccountKind': accountKinds,
+  'IAccountRegistry.AccountStatus': accountStatuses,
+  'AccountRegistry.StatusAction': ['NONE', 'FREEZE', 'UNFREEZE', 'CLOSE'],
+  'IConsortium.OrganisationStatus': organisationStatuses,
+  'ICreditLedger.CreditAccountStatus': creditAccountStatuses,
+  'ICreditLedger.CreditLineStatus': creditLineStatuses,
+  'ICreditLedger.BillStatus': billStatuses,
+  'ICreditLedger.Party': parties,
+  'CreditLedger.ApplicationStatus': applicationStatuses,
+  'CreditLedger.CreditAccountAction': ['NONE', 'FREEZE', 'UNFREEZE', 'CLOSE'],
+  'CreditLedger.CreditLineAction': ['NONE', 'ADJUST_LIMIT', 'SUSPEND', 'RESUME', 'CLOSE'],
+  'CreditLedger.DecisionOutcome': ['NONE', 'APPROVE', 'REJECT'],
+};
+
+/** Per custom error, the enum type of each enum argument (from the artifacts' ABI). */
+const enumArguments = new Map<string, Map<string, string>>();
+for (const name of contractNames) {
+  for (const item of artifacts[name].abi as ReadonlyArray<{ type: string; name?: string; inputs?: ReadonlyArray<{ name: string; internalType?: string }> }>) {
+    if (item.type !== 'error' || !item.inputs) continue;
+    for (const input of item.inputs) {
+      const enumType = input.internalType?.startsWith('enum ') ? input.internalType.slice(5) : undefined;
+      if (!enumType) continue;
+      const byArgument = enumArguments.get(item.name!) ?? new Map<string, string>();
+      byArgument.set(input.name, enumType);
+      enumArguments.set(item.name!, byArgument);
+    }
+  }
+}
 
 /** Custom error name → API error code. Every custom error of every contract is listed here. */
 export const chainErrorCodes: Record<string, string> = {
@@ -97,7 +130,9 @@ export function decodeChainError(errorData: string | null | undefined): DecodedC
     if (!description) continue;
     const args: Record<string, string> = {};
     description.fragment.inputs.forEach((input, index) => {
-      args[input.name || `arg${index}`] = stringify(description!.args[index]);
+      const enumType = enumArguments.get(description!.name)?.get(input.name);
+      const value = description!.args[index];
+      args[input.name || `arg${index}`] = (enumType && enumMembers[enumType]?.[Number(value)]) || stringify(value);
     });
     return {
       code: chainErrorCodes[description.name] ?? 'CHAIN_REJECTED',
