@@ -1,11 +1,14 @@
 // S3 credit management: credit accounts and their operations, credit applications and the merchant's
 // decisions, credit lines with utilisation alerts — each verified and recorded by CreditLedger.
 import { Module } from '@nestjs/common';
-import { ChainAdapterModule, chainAdapterEntities, chainAdapterMigrations } from '#chain-adapter';
+import {
+  AccountDirectoryProjector,
+  ChainAdapterModule,
+  DirectoryAccount,
+  chainAdapterEntities,
+  chainAdapterMigrations,
+} from '#chain-adapter';
 import { CommonModule, loadConfig } from '#common';
-import { AccountDirectory } from './accounts/account.directory.js';
-import { Account } from './accounts/account.entity.js';
-import { AccountProjector } from './accounts/account.projector.js';
 import { CreditAccountController } from './credit-accounts/credit-account.controller.js';
 import { CreditAccount } from './credit-accounts/credit-account.entity.js';
 import { CreditAccountProjector } from './credit-accounts/credit-account.projector.js';
@@ -20,7 +23,6 @@ import { CreditLineHandlers } from './credit-lines/credit-line.handlers.js';
 import { CreditLineProjector } from './credit-lines/credit-line.projector.js';
 import { CreditLineService } from './credit-lines/credit-line.service.js';
 import { CreditTables1764000000200 } from './migrations/1764000000200-credit-tables.js';
-import { PartySigner } from './signing/party-signer.service.js';
 
 export const creditConfig = () => loadConfig('credit');
 
@@ -28,14 +30,14 @@ export const creditConfig = () => loadConfig('credit');
   imports: [
     CommonModule.forService({
       config: creditConfig(),
-      entities: [...chainAdapterEntities, Account, CreditAccount, CreditApplicationRecord, CreditApplication, CreditLine],
+      entities: [...chainAdapterEntities, DirectoryAccount, CreditAccount, CreditApplicationRecord, CreditApplication, CreditLine],
       migrations: [...chainAdapterMigrations, CreditTables1764000000200],
       replicateApiKeys: true,
     }),
     // Order matters within a block: accounts before what names them, lines before the bills' accounts.
-    ChainAdapterModule.forService([AccountProjector, CreditApplicationProjector, CreditLineProjector, CreditAccountProjector]),
+    ChainAdapterModule.forService([AccountDirectoryProjector, CreditApplicationProjector, CreditLineProjector, CreditAccountProjector]),
   ],
   controllers: [CreditAccountController, CreditApplicationController, CreditLineController, CreditLineHandlers],
-  providers: [AccountDirectory, PartySigner, CreditAccountService, CreditApplicationService, CreditLineService],
+  providers: [CreditAccountService, CreditApplicationService, CreditLineService],
 })
 export class CreditModule {}

@@ -25,6 +25,8 @@ import type { Projection } from './projector/projection.js';
 import { Projector } from './projector/projector.js';
 import { WritePath, operationStatusOf } from './write-path.js';
 import { ChainAdapterTables1764000000000 } from './database/chain-adapter.migration.js';
+import { AccountDirectory } from './accounts/account-directory.js';
+import { PartySigner } from './signing/party-signer.js';
 
 export const PROJECTIONS = Symbol('PROJECTIONS');
 export const chainAdapterEntities = [OutboxEntry, ProjectionCursor];
@@ -148,8 +150,10 @@ export class ChainAdapterModule {
           inject: [DataSource, OutboxService, TALLY_CONFIG],
         },
         ChainAdapterLifecycle,
+        AccountDirectory,
+        PartySigner,
       ],
-      exports: [ChainClient, OutboxService, Submitter, Projector, WritePath],
+      exports: [ChainClient, OutboxService, Submitter, Projector, WritePath, AccountDirectory, PartySigner],
     };
   }
 }

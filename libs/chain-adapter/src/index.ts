@@ -21,3 +21,8 @@ export * from './anvil.js';
 export * from './provider.js';
 export * from './credit-ledger.js';
 export * from './projector/projected-row.js';
+export * from './accounts/account-directory.entity.js';
+export * from './accounts/account-directory.projector.js';
+export * from './accounts/account-directory.js';
+export * from './signing/party-signer.js';
+export * from './signing/signing-window.js';

@@ -27,3 +27,4 @@ export * from './common.module.js';
 export * from './http/write-result.js';
 export * from './http/typed-data.dto.js';
 export * from './http/amount.js';
+export * from './http/signed-write.dto.js';

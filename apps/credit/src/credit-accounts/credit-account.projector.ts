@@ -2,9 +2,16 @@
 // the ledger's bill events, which carry the account's `used` after each change.
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { bytes3ToCurrencyCode, createdBy, parties, updatedBy, type ChainEvent, type Projection } from '#chain-adapter';
+import {
+  bytes3ToCurrencyCode,
+  createdBy,
+  parties,
+  updatedBy,
+  DirectoryAccount,
+  type ChainEvent,
+  type Projection,
+} from '#chain-adapter';
 import { appendEvents, eventTypes, type CreditAccountEventData, type CreditParty, type EventType } from '#common';
-import { Account } from '../accounts/account.entity.js';
 import { CreditAccount } from './credit-account.entity.js';
 
 const statusEvents: Record<string, { status: CreditAccount['status']; type: EventType }> = {
@@ -48,7 +55,7 @@ export class CreditAccountProjector implements Projection {
         orgCode = existing.orgCode;
         await manager.update(CreditAccount, { id }, { ceiling, ...updatedBy(event) });
       } else {
-        const account = await manager.findOneByOrFail(Account, { address: enterprise });
+        const account = await manager.findOneByOrFail(DirectoryAccount, { address: enterprise });
         orgCode = account.orgCode;
         await manager.insert(CreditAccount, {
           id,

@@ -16,12 +16,12 @@ import {
   proofsOf,
   setCeilingOperation,
   writeResultOf,
+  AccountDirectory,
+  PartySigner,
+  signingDeadline,
   type CreditAccountAction,
 } from '#chain-adapter';
 import { DEFAULT_PAGE_SIZE, TallyError, decodeCursor, organisationOf, pageOf, requestHashOf, type Page, type Principal, type WriteResult } from '#common';
-import { AccountDirectory } from '../accounts/account.directory.js';
-import { PartySigner } from '../signing/party-signer.service.js';
-import { signingDeadline } from '../signing/signing-window.js';
 import type { CreditAccountChangeDto, CreditAccountDto, ListCreditAccountsQuery } from './dto/credit-account.dto.js';
 import { CreditAccount } from './credit-account.entity.js';
 

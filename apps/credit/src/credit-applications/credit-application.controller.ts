@@ -1,7 +1,16 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { ApiWrite, Auth, CurrentPrincipal, IdempotencyKey, OperationStatusDto, answer, type Principal, type StatusSetter } from '#common';
-import { SignedWriteDto } from '../signing/signed-write.dto.js';
+import {
+  ApiWrite,
+  Auth,
+  CurrentPrincipal,
+  IdempotencyKey,
+  OperationStatusDto,
+  answer,
+  SignedWriteDto,
+  type Principal,
+  type StatusSetter,
+} from '#common';
 import { CreditApplicationService } from './credit-application.service.js';
 import {
   CreateCreditApplicationDto,

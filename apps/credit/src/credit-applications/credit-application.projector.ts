@@ -1,9 +1,15 @@
 // CreditLedger application events → credit_applications, and credit-application.* events.
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { bytes3ToCurrencyCode, createdBy, updatedBy, type ChainEvent, type Projection } from '#chain-adapter';
+import {
+  bytes3ToCurrencyCode,
+  createdBy,
+  updatedBy,
+  DirectoryAccount,
+  type ChainEvent,
+  type Projection,
+} from '#chain-adapter';
 import { appendEvents, eventTypes, type CreditApplicationEventData, type EventType } from '#common';
-import { Account } from '../accounts/account.entity.js';
 import { CreditApplication } from './credit-application.entity.js';
 
 const decisionEvents: Record<string, { status: CreditApplication['status']; type: EventType }> = {
@@ -28,8 +34,8 @@ export class CreditApplicationProjector implements Projection {
       const enterprise = event.args.enterprise as string;
       const merchant = event.args.merchant as string;
       const [enterpriseAccount, merchantAccount] = await Promise.all([
-        manager.findOneByOrFail(Account, { address: enterprise }),
-        manager.findOneByOrFail(Account, { address: merchant }),
+        manager.findOneByOrFail(DirectoryAccount, { address: enterprise }),
+        manager.findOneByOrFail(DirectoryAccount, { address: merchant }),
       ]);
       const row = {
         id: event.args.operationId as string,

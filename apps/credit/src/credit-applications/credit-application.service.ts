@@ -16,13 +16,23 @@ import {
   submitApplicationOperation,
   withdrawApplicationOperation,
   writeResultOf,
+  AccountDirectory,
+  PartySigner,
+  signingDeadline,
 } from '#chain-adapter';
-import { DEFAULT_PAGE_SIZE, TallyError, decodeCursor, organisationOf, pageOf, requestHashOf, type Page, type Principal, type WriteResult } from '#common';
-import { AccountDirectory } from '../accounts/account.directory.js';
+import {
+  DEFAULT_PAGE_SIZE,
+  TallyError,
+  decodeCursor,
+  organisationOf,
+  pageOf,
+  requestHashOf,
+  SignedWriteDto,
+  type Page,
+  type Principal,
+  type WriteResult,
+} from '#common';
 import { DEFAULT_UTILISATION_THRESHOLDS } from '../credit-lines/utilisation.js';
-import { PartySigner } from '../signing/party-signer.service.js';
-import type { SignedWriteDto } from '../signing/signed-write.dto.js';
-import { signingDeadline } from '../signing/signing-window.js';
 import type { CreateCreditApplicationDto, CreditApplicationDto, CreditDecisionDto, ListCreditApplicationsQuery } from './dto/credit-application.dto.js';
 import { CreditApplication, CreditApplicationRecord } from './credit-application.entity.js';
 

@@ -1,8 +1,17 @@
 import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CreditLineAction } from '#chain-adapter';
-import { ApiWrite, Auth, CurrentPrincipal, IdempotencyKey, OperationStatusDto, answer, type Principal, type StatusSetter } from '#common';
-import { SignedWriteDto } from '../signing/signed-write.dto.js';
+import {
+  ApiWrite,
+  Auth,
+  CurrentPrincipal,
+  IdempotencyKey,
+  OperationStatusDto,
+  answer,
+  SignedWriteDto,
+  type Principal,
+  type StatusSetter,
+} from '#common';
 import { CreditLineService, type CreditLineChangeRequest } from './credit-line.service.js';
 import { AdjustLimitDto, CloseCreditLineDto, CreditLineDto, CreditLinePageDto, ListCreditLinesQuery } from './dto/credit-line.dto.js';
 

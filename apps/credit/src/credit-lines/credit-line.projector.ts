@@ -2,7 +2,15 @@
 // alerts: `used` follows the ledger's bill events (each carries the line's `used` after it).
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { bytes3ToCurrencyCode, createdBy, parties, updatedBy, type ChainEvent, type Projection } from '#chain-adapter';
+import {
+  bytes3ToCurrencyCode,
+  createdBy,
+  parties,
+  updatedBy,
+  DirectoryAccount,
+  type ChainEvent,
+  type Projection,
+} from '#chain-adapter';
 import {
   appendEvents,
   eventTypes,
@@ -12,7 +20,6 @@ import {
   type NewEvent,
   type UtilisationCrossedData,
 } from '#common';
-import { Account } from '../accounts/account.entity.js';
 import { CreditApplicationRecord } from '../credit-applications/credit-application.entity.js';
 import { CreditLine } from './credit-line.entity.js';
 import { DEFAULT_UTILISATION_THRESHOLDS, crossedThresholds } from './utilisation.js';
@@ -44,8 +51,8 @@ export class CreditLineProjector implements Projection {
       const enterprise = event.args.enterprise as string;
       const merchant = event.args.merchant as string;
       const [enterpriseAccount, merchantAccount] = await Promise.all([
-        manager.findOneByOrFail(Account, { address: enterprise }),
-        manager.findOneByOrFail(Account, { address: merchant }),
+        manager.findOneByOrFail(DirectoryAccount, { address: enterprise }),
+        manager.findOneByOrFail(DirectoryAccount, { address: merchant }),
       ]);
       const line = manager.create(CreditLine, {
         id: event.args.lineId as string,

@@ -12,6 +12,8 @@ import {
   partyCodes,
   proofsOf,
   writeResultOf,
+  PartySigner,
+  signingDeadline,
   type CreditLineAction,
 } from '#chain-adapter';
 import {
@@ -21,15 +23,13 @@ import {
   organisationOf,
   pageOf,
   requestHashOf,
+  SignedWriteDto,
   type CreditLineView,
   type Page,
   type Principal,
   type WriteResult,
 } from '#common';
 import { CreditApplicationRecord } from '../credit-applications/credit-application.entity.js';
-import { PartySigner } from '../signing/party-signer.service.js';
-import type { SignedWriteDto } from '../signing/signed-write.dto.js';
-import { signingDeadline } from '../signing/signing-window.js';
 import type { CreditLineDto, ListCreditLinesQuery } from './dto/credit-line.dto.js';
 import { CreditLine } from './credit-line.entity.js';
 import { DEFAULT_UTILISATION_THRESHOLDS } from './utilisation.js';

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { projectedRowColumns } from '#chain-adapter';
+import { directoryAccountsTable, projectedRowColumns } from '#chain-adapter';
 
 /**
  * Credit's records (never dropped by a rebuild: application references and alert thresholds) and
@@ -9,16 +9,7 @@ export class CreditTables1764000000200 implements MigrationInterface {
   name = 'CreditTables1764000000200';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      CREATE TABLE accounts (
-        address varchar(42) PRIMARY KEY,
-        org_code varchar(31) NOT NULL,
-        kind varchar(16) NOT NULL,
-        chain_id varchar(20) NOT NULL,
-        block_number bigint NOT NULL,
-        tx_hash varchar(66) NOT NULL,
-        log_index integer NOT NULL
-      )`);
+    await queryRunner.query(directoryAccountsTable);
     await queryRunner.query(`
       CREATE TABLE credit_accounts (
         id varchar(66) PRIMARY KEY,

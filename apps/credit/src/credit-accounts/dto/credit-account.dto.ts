@@ -1,7 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
-import { ChainProofDto, IsAmount, PageQuery } from '#common';
-import { SignedWriteDto } from '../../signing/signed-write.dto.js';
+import {
+  ChainProofDto,
+  IsAmount,
+  PageQuery,
+  SignedWriteDto,
+} from '#common';
 
 export class OpenCreditAccountDto {
   @ApiProperty({ description: "The enterprise's account address (of the calling organisation)" })

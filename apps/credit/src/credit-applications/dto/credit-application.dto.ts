@@ -1,7 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsDateString, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, ValidateIf } from 'class-validator';
-import { ChainProofDto, IsAmount, PageQuery } from '#common';
-import { SignedWriteDto } from '../../signing/signed-write.dto.js';
+import {
+  ChainProofDto,
+  IsAmount,
+  PageQuery,
+  SignedWriteDto,
+} from '#common';
 import { MAX_UTILISATION_THRESHOLDS } from '../../credit-lines/utilisation.js';
 
 export const MAX_TERM_DAYS = 3650;

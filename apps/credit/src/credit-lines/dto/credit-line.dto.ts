@@ -1,7 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
-import { ChainProofDto, IsAmount, PageQuery } from '#common';
-import { SignedWriteDto } from '../../signing/signed-write.dto.js';
+import {
+  ChainProofDto,
+  IsAmount,
+  PageQuery,
+  SignedWriteDto,
+} from '#common';
 
 export class AdjustLimitDto extends SignedWriteDto {
   @ApiProperty({ example: '300000', description: 'The new limit in minor units; never below used. The merchant signs.' })

@@ -1,4 +1,4 @@
-import type { ChainClient } from '#chain-adapter';
+import type { ChainClient } from '../chain-client.js';
 
 /** How long a signature this service asks for stays valid on chain (chain time). */
 export const SIGNATURE_VALIDITY_SECONDS = 600n;

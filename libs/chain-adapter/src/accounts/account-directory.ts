@@ -3,11 +3,12 @@
 // chain, which decides anyway.
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ChainClient, normaliseAddress, orgCodeOf } from '#chain-adapter';
+import { ChainClient } from '../chain-client.js';
+import { normaliseAddress, orgCodeOf } from '../ids.js';
 import { TallyError } from '#common';
-import { Account } from './account.entity.js';
+import { DirectoryAccount } from './account-directory.entity.js';
 
-export type KnownAccount = Pick<Account, 'address' | 'orgCode' | 'kind'>;
+export type KnownAccount = Pick<DirectoryAccount, 'address' | 'orgCode' | 'kind'>;
 
 @Injectable()
 export class AccountDirectory {
@@ -17,7 +18,7 @@ export class AccountDirectory {
   ) {}
 
   /** The registered account at `address`, of `kind`; 404 when unknown, 422 when of the other kind. */
-  async require(address: string, kind: Account['kind'], field: string): Promise<KnownAccount> {
+  async require(address: string, kind: DirectoryAccount['kind'], field: string): Promise<KnownAccount> {
     const account = await this.find(address);
     if (!account) throw new TallyError('ACCOUNT_NOT_FOUND', { [field]: address });
     if (account.kind !== kind) throw new TallyError('INVALID_ACCOUNT_KIND', { [field]: address, kind: account.kind, expected: kind });
@@ -32,7 +33,7 @@ export class AccountDirectory {
   private async find(address: string): Promise<KnownAccount | null> {
     const normalised = normaliseAddress(address);
     if (!normalised) return null;
-    const projected = await this.dataSource.manager.findOneBy(Account, { address: normalised });
+    const projected = await this.dataSource.manager.findOneBy(DirectoryAccount, { address: normalised });
     if (projected) return projected;
     const onChain = await this.chain.accountOf(normalised);
     if (onChain.kind === 'NONE') return null;

@@ -3,7 +3,7 @@
 // keys; a self-custody account signs for itself: without its signature the request is answered
 // SIGNATURE_REQUIRED with the typed data to sign, and nothing is recorded.
 import { Injectable } from '@nestjs/common';
-import type { TypedData } from '#chain-adapter';
+import type { TypedData } from '../eip712.js';
 import {
   NatsRequester,
   TallyError,
