@@ -73,7 +73,7 @@ export class ChainClient {
     return found;
   }
 
-  typedData(primaryType: PrimaryType, message: Record<string, string | number | bigint>): TypedData {
+  typedData(primaryType: PrimaryType, message: Record<string, string | number | bigint | boolean>): TypedData {
     return buildTypedData(primaryType, this.chainId, this.address(verifyingContractOf[primaryType]), message);
   }
 

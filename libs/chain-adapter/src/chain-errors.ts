@@ -18,6 +18,8 @@ export const enumMembers: Record<string, readonly string[]> = {
   'CreditLedger.CreditAccountAction': ['NONE', 'FREEZE', 'UNFREEZE', 'CLOSE'],
   'CreditLedger.CreditLineAction': ['NONE', 'ADJUST_LIMIT', 'SUSPEND', 'RESUME', 'CLOSE'],
   'CreditLedger.DecisionOutcome': ['NONE', 'APPROVE', 'REJECT'],
+  'TallyToken.TokenClassStatus': ['NONE', 'ACTIVE'],
+  'Payments.PaymentKind': ['NONE', 'CREDIT', 'TOKEN'],
 };
 
 /** Per custom error, the enum type of each enum argument (from the artifacts' ABI). */
@@ -99,6 +101,23 @@ export const chainErrorCodes: Record<string, string> = {
   RefundExceedsOutstanding: 'REFUND_EXCEEDS_OUTSTANDING',
   BillCountOutOfRange: 'TOO_MANY_BILLS',
   BillsOfDifferentLines: 'BILLS_OF_DIFFERENT_LINES',
+  CurrencyNotSupported: 'CURRENCY_NOT_SUPPORTED',
+  DecimalsMismatch: 'DECIMALS_MISMATCH',
+  InvalidSymbol: 'VALIDATION_FAILED',
+  TokenClassExists: 'TOKEN_CLASS_EXISTS',
+  TokenClassNotFound: 'TOKEN_CLASS_NOT_FOUND',
+  NotAHolder: 'NOT_A_HOLDER',
+  TokenClassNotAccepted: 'TOKEN_CLASS_NOT_ACCEPTED',
+  EscrowExists: 'DUPLICATE_OPERATION',
+  EscrowNotFound: 'INVALID_STATE_TRANSITION',
+  ERC1155InsufficientBalance: 'INSUFFICIENT_BALANCE',
+  ERC1155InvalidReceiver: 'NOT_A_HOLDER',
+  ERC1155InvalidSender: 'VALIDATION_FAILED',
+  ERC1155MissingApprovalForAll: 'FORBIDDEN',
+  ERC1155InvalidApprover: 'VALIDATION_FAILED',
+  ERC1155InvalidOperator: 'VALIDATION_FAILED',
+  ERC1155InvalidArrayLength: 'VALIDATION_FAILED',
+  PayeeNotOnLine: 'PAYEE_NOT_ON_LINE',
 };
 
 export interface DecodedChainError {

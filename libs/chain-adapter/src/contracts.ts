@@ -1,11 +1,13 @@
 // The deployable contracts, their ABIs and ethers Interfaces, looked up by name.
 import { Interface } from 'ethers';
-import { AccountRegistryArtifact, ConsortiumArtifact, CreditLedgerArtifact } from './generated/contracts.js';
+import { AccountRegistryArtifact, ConsortiumArtifact, CreditLedgerArtifact, PaymentsArtifact, TallyTokenArtifact } from './generated/contracts.js';
 
 export const artifacts = {
   Consortium: ConsortiumArtifact,
   AccountRegistry: AccountRegistryArtifact,
   CreditLedger: CreditLedgerArtifact,
+  TallyToken: TallyTokenArtifact,
+  Payments: PaymentsArtifact,
 } as const;
 
 export type ContractName = keyof typeof artifacts;

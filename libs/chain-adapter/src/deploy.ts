@@ -1,6 +1,7 @@
 // Deploys the contracts in their fixed order against any EVM JSON-RPC endpoint and returns the
 // manifest. Used by `npm run deploy`, `npm start` and the tests.
-import { ContractFactory, NonceManager, Wallet } from 'ethers';
+import { Contract, ContractFactory, NonceManager, Wallet, hexlify, toUtf8Bytes } from 'ethers';
+import { currencyExponents } from '#common';
 import { artifacts, type ContractName } from './contracts.js';
 import type { DeploymentManifest } from './manifest.js';
 import { connectProvider, waitForReceipt } from './provider.js';
@@ -32,10 +33,31 @@ export async function deployContracts(options: DeployOptions): Promise<Deploymen
       return address;
     };
 
+    const grant = async (name: ContractName, address: string, role: string, account: string): Promise<void> => {
+      const contract = new Contract(address, artifacts[name].abi as never, deployer);
+      const roleId: string = await contract.getFunction(role)();
+      const tx = await contract.getFunction('grantRole').send(roleId, account);
+      const receipt = await waitForReceipt(provider, tx.hash, 60_000);
+      if (receipt.status !== 1) throw new Error(`granting ${role} of ${name} failed`);
+    };
+
     const consortium = await deploy('Consortium', [operator]);
     const registry = await deploy('AccountRegistry', [consortium]);
-    // The deployer administers the ledger's roles; the payment and settlement contracts get theirs here.
-    await deploy('CreditLedger', [consortium, registry, await deployer.getAddress()]);
+    // The deployer administers the ledger's and the token's roles; the payment and settlement
+    // contracts get theirs here.
+    const admin = await deployer.getAddress();
+    const ledger = await deploy('CreditLedger', [consortium, registry, admin]);
+    const currencies = Object.entries(currencyExponents);
+    const token = await deploy('TallyToken', [
+      consortium,
+      registry,
+      admin,
+      currencies.map(([code]) => hexlify(toUtf8Bytes(code))),
+      currencies.map(([, exponent]) => exponent),
+    ]);
+    const payments = await deploy('Payments', [consortium, registry, ledger, token]);
+    await grant('CreditLedger', ledger, 'PAYMENTS_ROLE', payments);
+    await grant('TallyToken', token, 'PAYMENTS_ROLE', payments);
 
     return {
       chainId: network.chainId.toString(),

@@ -77,6 +77,64 @@ export const typedDataTypes = {
     { name: 'limit', type: 'uint256' },
     { name: 'deadline', type: 'uint64' },
   ],
+  TokenClassRegistration: [
+    { name: 'operationId', type: 'bytes32' },
+    { name: 'orgId', type: 'bytes32' },
+    { name: 'symbol', type: 'bytes32' },
+    { name: 'currency', type: 'bytes3' },
+    { name: 'decimals', type: 'uint8' },
+    { name: 'deadline', type: 'uint64' },
+  ],
+  Issuance: [
+    { name: 'operationId', type: 'bytes32' },
+    { name: 'tokenId', type: 'uint256' },
+    { name: 'to', type: 'address' },
+    { name: 'amount', type: 'uint256' },
+    { name: 'deadline', type: 'uint64' },
+  ],
+  Redemption: [
+    { name: 'operationId', type: 'bytes32' },
+    { name: 'tokenId', type: 'uint256' },
+    { name: 'from', type: 'address' },
+    { name: 'amount', type: 'uint256' },
+    { name: 'deadline', type: 'uint64' },
+  ],
+  TokenTransfer: [
+    { name: 'operationId', type: 'bytes32' },
+    { name: 'tokenId', type: 'uint256' },
+    { name: 'from', type: 'address' },
+    { name: 'to', type: 'address' },
+    { name: 'amount', type: 'uint256' },
+    { name: 'deadline', type: 'uint64' },
+  ],
+  TokenAcceptance: [
+    { name: 'operationId', type: 'bytes32' },
+    { name: 'merchant', type: 'address' },
+    { name: 'tokenId', type: 'uint256' },
+    { name: 'accepted', type: 'bool' },
+    { name: 'deadline', type: 'uint64' },
+  ],
+  CreditPayment: [
+    { name: 'operationId', type: 'bytes32' },
+    { name: 'lineId', type: 'bytes32' },
+    { name: 'payee', type: 'address' },
+    { name: 'amount', type: 'uint256' },
+    { name: 'deadline', type: 'uint64' },
+  ],
+  TokenPayment: [
+    { name: 'operationId', type: 'bytes32' },
+    { name: 'payer', type: 'address' },
+    { name: 'payee', type: 'address' },
+    { name: 'tokenId', type: 'uint256' },
+    { name: 'amount', type: 'uint256' },
+    { name: 'deadline', type: 'uint64' },
+  ],
+  Refund: [
+    { name: 'operationId', type: 'bytes32' },
+    { name: 'paymentId', type: 'bytes32' },
+    { name: 'amount', type: 'uint256' },
+    { name: 'deadline', type: 'uint64' },
+  ],
   RotateKeys: [
     { name: 'orgId', type: 'bytes32' },
     { name: 'newAdmin', type: 'address' },
@@ -112,6 +170,14 @@ export const verifyingContractOf: Record<PrimaryType, ContractName> = {
   CreditDecision: 'CreditLedger',
   CreditApplicationWithdrawal: 'CreditLedger',
   CreditLineChange: 'CreditLedger',
+  TokenClassRegistration: 'TallyToken',
+  Issuance: 'TallyToken',
+  Redemption: 'TallyToken',
+  TokenTransfer: 'TallyToken',
+  TokenAcceptance: 'TallyToken',
+  CreditPayment: 'Payments',
+  TokenPayment: 'Payments',
+  Refund: 'Payments',
   RotateKeys: 'Consortium',
   AddRelayer: 'Consortium',
   RemoveRelayer: 'Consortium',
@@ -133,17 +199,17 @@ export interface TypedData {
   domain: TypedDataDomain;
   types: Record<string, ReadonlyArray<{ name: string; type: string }>>;
   primaryType: PrimaryType;
-  message: Record<string, string | number>;
+  message: Record<string, string | number | boolean>;
 }
 
 export function buildTypedData(
   primaryType: PrimaryType,
   chainId: bigint,
   verifyingContract: string,
-  message: Record<string, string | number | bigint>,
+  message: Record<string, string | number | bigint | boolean>,
 ): TypedData {
   const fields = typedDataTypes[primaryType];
-  const normalised: Record<string, string | number> = {};
+  const normalised: Record<string, string | number | boolean> = {};
   for (const field of fields) {
     const value = message[field.name];
     if (value === undefined) throw new Error(`${primaryType}.${field.name} is missing`);

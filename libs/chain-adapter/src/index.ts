@@ -26,3 +26,4 @@ export * from './accounts/account-directory.projector.js';
 export * from './accounts/account-directory.js';
 export * from './signing/party-signer.js';
 export * from './signing/signing-window.js';
+export * from './payments.js';

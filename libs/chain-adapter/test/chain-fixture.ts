@@ -12,6 +12,7 @@ import {
   waitForReceipt,
   writeManifest,
   type AnvilNode,
+  type ContractName,
 } from '#chain-adapter';
 import { devPrivateKey, startTestAnvil } from '../../../test/support/anvil.js';
 
@@ -23,7 +24,7 @@ export interface ChainFixture {
   operator: NonceManager;
   /** A relayer registered by every organisation the fixture admits. */
   relayer: NonceManager;
-  connect(name: 'Consortium' | 'AccountRegistry' | 'CreditLedger', signer: NonceManager): Contract;
+  connect(name: ContractName, signer: NonceManager | Wallet): Contract;
   send(contract: Contract, method: string, args: unknown[]): Promise<TransactionReceipt>;
   now(): Promise<bigint>;
   /** Moves chain time forward and mines a block. */

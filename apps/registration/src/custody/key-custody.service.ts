@@ -47,7 +47,7 @@ export class KeyCustodyService {
     orgCode: string,
     signer: { kind: 'ACCOUNT'; address: string } | { kind: 'ATTESTOR' },
     primaryType: string,
-    message: Record<string, string | number>,
+    message: Record<string, string | number | boolean>,
   ): Promise<{ signer: string; signature: string }> {
     if (!isPrimaryType(primaryType)) throw new TallyError('VALIDATION_FAILED', { primaryType: 'not a Tally EIP-712 type' });
     const typedData = this.chain.typedData(primaryType as PrimaryType, message);

@@ -12,5 +12,5 @@ export class TypedDataDto {
   @ApiProperty({ type: TypedDataDomainDto }) domain: TypedDataDomainDto;
   @ApiProperty({ type: 'object', additionalProperties: true }) types: Record<string, ReadonlyArray<{ name: string; type: string }>>;
   @ApiProperty() primaryType: string;
-  @ApiProperty({ type: 'object', additionalProperties: true }) message: Record<string, string | number>;
+  @ApiProperty({ type: 'object', additionalProperties: true }) message: Record<string, string | number | boolean>;
 }

@@ -65,7 +65,7 @@ export interface SignatureCreateRequest {
   orgId: string;
   signer: { kind: 'ACCOUNT'; address: string } | { kind: 'ATTESTOR' };
   primaryType: string;
-  message: Record<string, string | number>;
+  message: Record<string, string | number | boolean>;
 }
 export interface SignatureCreateReply {
   signer: string;

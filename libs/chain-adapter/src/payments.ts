@@ -1,0 +1,170 @@
+// Operations and reads of TallyToken and Payments, built from the same messages the parties sign.
+import { AbiCoder, decodeBytes32String, encodeBytes32String, keccak256 } from 'ethers';
+import type { ChainClient } from './chain-client.js';
+import { interfaceOf } from './contracts.js';
+import { bytes3ToCurrencyCode } from './credit-ledger.js';
+import type { Operation } from './operation.js';
+
+export const paymentKinds = ['NONE', 'CREDIT', 'TOKEN'] as const;
+export type PaymentKind = Exclude<(typeof paymentKinds)[number], 'NONE'>;
+
+/** Token class symbols: 1-31 upper-case letters, digits, dots and dashes. */
+export function isTokenSymbol(value: string): boolean {
+  return /^[A-Z0-9][A-Z0-9.-]{0,30}$/.test(value);
+}
+
+export function symbolToBytes32(symbol: string): string {
+  if (!isTokenSymbol(symbol)) throw new Error(`invalid token symbol: ${symbol}`);
+  return encodeBytes32String(symbol);
+}
+
+export function bytes32ToSymbol(value: string): string {
+  return decodeBytes32String(value);
+}
+
+export interface TokenClassRegistrationMessage {
+  operationId: string;
+  orgId: string;
+  symbol: string; // bytes32
+  currency: string; // bytes3
+  decimals: number;
+  deadline: bigint;
+}
+
+export interface IssuanceMessage {
+  operationId: string;
+  tokenId: bigint;
+  to: string;
+  amount: bigint;
+  deadline: bigint;
+}
+
+export interface RedemptionMessage {
+  operationId: string;
+  tokenId: bigint;
+  from: string;
+  amount: bigint;
+  deadline: bigint;
+}
+
+export interface TokenTransferMessage {
+  operationId: string;
+  tokenId: bigint;
+  from: string;
+  to: string;
+  amount: bigint;
+  deadline: bigint;
+}
+
+export interface TokenAcceptanceMessage {
+  operationId: string;
+  merchant: string;
+  tokenId: bigint;
+  accepted: boolean;
+  deadline: bigint;
+}
+
+export interface CreditPaymentMessage {
+  operationId: string;
+  lineId: string;
+  payee: string;
+  amount: bigint;
+  deadline: bigint;
+}
+
+export interface TokenPaymentMessage {
+  operationId: string;
+  payer: string;
+  payee: string;
+  tokenId: bigint;
+  amount: bigint;
+  deadline: bigint;
+}
+
+export interface RefundMessage {
+  operationId: string;
+  paymentId: string;
+  amount: bigint;
+  deadline: bigint;
+}
+
+const token = () => interfaceOf('TallyToken');
+const payments = () => interfaceOf('Payments');
+
+export function registerTokenClassOperation(message: TokenClassRegistrationMessage, attestorSignature: string): Operation {
+  return {
+    operationId: message.operationId,
+    kind: 'token-class.register',
+    contract: 'TallyToken',
+    calldata: token().encodeFunctionData('registerTokenClass', [message, attestorSignature]),
+  };
+}
+
+export function issueOperation(message: IssuanceMessage, attestorSignature: string): Operation {
+  return { operationId: message.operationId, kind: 'issuance.create', contract: 'TallyToken', calldata: token().encodeFunctionData('issue', [message, attestorSignature]) };
+}
+
+export function redeemOperation(message: RedemptionMessage, holderSignature: string, attestorSignature: string): Operation {
+  return {
+    operationId: message.operationId,
+    kind: 'redemption.create',
+    contract: 'TallyToken',
+    calldata: token().encodeFunctionData('redeem', [message, holderSignature, attestorSignature]),
+  };
+}
+
+export function transferOperation(message: TokenTransferMessage, holderSignature: string): Operation {
+  return { operationId: message.operationId, kind: 'transfer.create', contract: 'TallyToken', calldata: token().encodeFunctionData('transfer', [message, holderSignature]) };
+}
+
+export function setAcceptanceOperation(message: TokenAcceptanceMessage, merchantSignature: string): Operation {
+  return {
+    operationId: message.operationId,
+    kind: 'token-class.set-acceptance',
+    contract: 'TallyToken',
+    calldata: token().encodeFunctionData('setAcceptance', [message, merchantSignature]),
+  };
+}
+
+export function payOnCreditOperation(message: CreditPaymentMessage, payerSignature: string): Operation {
+  return { operationId: message.operationId, kind: 'payment.credit', contract: 'Payments', calldata: payments().encodeFunctionData('payOnCredit', [message, payerSignature]) };
+}
+
+export function payWithTokensOperation(message: TokenPaymentMessage, payerSignature: string): Operation {
+  return { operationId: message.operationId, kind: 'payment.token', contract: 'Payments', calldata: payments().encodeFunctionData('payWithTokens', [message, payerSignature]) };
+}
+
+export function refundOperation(message: RefundMessage, merchantSignature: string): Operation {
+  return { operationId: message.operationId, kind: 'refund.create', contract: 'Payments', calldata: payments().encodeFunctionData('refund', [message, merchantSignature]) };
+}
+
+export interface ChainTokenClass {
+  tokenId: bigint;
+  issuerOrgId: string;
+  symbol: string;
+  currency: string;
+  decimals: number;
+  exists: boolean;
+}
+
+export async function readTokenClass(chain: ChainClient, tokenId: bigint): Promise<ChainTokenClass> {
+  const record = await chain.contract('TallyToken').getFunction('tokenClassOf')(tokenId);
+  const exists = Number(record.status) !== 0;
+  return {
+    tokenId,
+    issuerOrgId: record.issuerOrgId,
+    symbol: exists ? bytes32ToSymbol(record.symbol) : '',
+    currency: exists ? bytes3ToCurrencyCode(record.currency) : '',
+    decimals: Number(record.decimals),
+    exists,
+  };
+}
+
+export async function readBalance(chain: ChainClient, holder: string, tokenId: bigint): Promise<bigint> {
+  return chain.contract('TallyToken').getFunction('balanceOf')(holder, tokenId);
+}
+
+/** `uint256(keccak256(abi.encode(orgId, symbol)))`: the id of a token class. */
+export function tokenIdOf(orgId: string, symbol: string): bigint {
+  return BigInt(keccak256(AbiCoder.defaultAbiCoder().encode(['bytes32', 'bytes32'], [orgId, symbolToBytes32(symbol)])));
+}
