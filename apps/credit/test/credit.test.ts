@@ -1,6 +1,7 @@
 // S3 end to end, both sides: HTTP → the parties' signatures (custodial through registration over
 // NATS, self-custody by the caller) → CreditLedger's verification → views → JetStream events.
 import '../../../test/support/isolation.js';
+import type { INestApplication } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { SignTypedDataVersion, signTypedData } from '@metamask/eth-sig-util';
@@ -9,9 +10,11 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ChainClient, Projector, readCreditAccount, readCreditLine, signTypedDataWith, waitForReceipt, type TypedData } from '#chain-adapter';
 import { devPrivateKey } from '../../../test/support/anvil.js';
-import { startCredit, type CreditHarness, type Organisation } from './credit.harness.js';
+import { startStack, type Organisation, type Stack } from '../../../test/support/stack.js';
 
-let harness: CreditHarness;
+let harness: Stack;
+let creditApp: INestApplication;
+let creditUrl: string;
 let acme: Organisation;
 let beta: Organisation;
 let nats: NatsConnection;
@@ -22,8 +25,10 @@ const newKey = () => `key-${++keySequence}`;
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 
 beforeAll(async () => {
-  harness = await startCredit('credit');
-  chain = harness.credit.get(ChainClient);
+  harness = await startStack('credit', ['credit']);
+  creditApp = harness.apps.credit!;
+  creditUrl = harness.urls.credit!;
+  chain = creditApp.get(ChainClient);
   // The payment contract arrives with its own issue: a key holding the ledger's payments role
   // stands in for it, so that lines have `used` to protect.
   const admin = chain.contract('CreditLedger').connect(new NonceManager(new Wallet(devPrivateKey(0), chain.provider))) as Contract;
@@ -42,11 +47,11 @@ afterAll(async () => {
 });
 
 function post(path: string, org: Organisation, body: Record<string, unknown>, idempotencyKey = newKey()) {
-  return request(harness.url).post(path).set('Authorization', org.auth).set('Idempotency-Key', idempotencyKey).send(body);
+  return request(creditUrl).post(path).set('Authorization', org.auth).set('Idempotency-Key', idempotencyKey).send(body);
 }
 
 function get(path: string, org: Organisation) {
-  return request(harness.url).get(path).set('Authorization', org.auth);
+  return request(creditUrl).get(path).set('Authorization', org.auth);
 }
 
 async function anApplication(enterprise: string, merchant: string, overrides: Record<string, unknown> = {}) {
@@ -91,7 +96,7 @@ async function draw(lineId: string, amount: bigint): Promise<string> {
 }
 
 async function waitUntilProjected(block: bigint): Promise<void> {
-  const projector = harness.credit.get(Projector);
+  const projector = creditApp.get(Projector);
   const deadline = Date.now() + 10_000;
   while ((projector.appliedBlock ?? 0n) < block) {
     if (Date.now() > deadline) throw new Error(`credit did not project block ${block}`);
@@ -120,7 +125,7 @@ async function events(subject: string, match: (data: Record<string, unknown>) =>
 }
 
 async function viewRows(table: string): Promise<unknown[]> {
-  return harness.credit.get(DataSource).query(`SELECT * FROM ${table} ORDER BY 1`);
+  return creditApp.get(DataSource).query(`SELECT * FROM ${table} ORDER BY 1`);
 }
 
 describe('credit accounts', () => {
@@ -151,8 +156,8 @@ describe('credit accounts', () => {
       [post('/v1/credit-accounts', acme, { enterprise, currency: 'USD', ceiling: '-1' }), 400, 'VALIDATION_FAILED'],
       [post('/v1/credit-accounts', acme, { enterprise, currency: 'USD', ceiling: 1 }), 400, 'VALIDATION_FAILED'],
       [post('/v1/credit-accounts', acme, { enterprise: Wallet.createRandom().address, currency: 'USD', ceiling: '1' }), 404, 'ACCOUNT_NOT_FOUND'],
-      [request(harness.url).post('/v1/credit-accounts').set('Authorization', acme.auth).send({ enterprise, currency: 'USD', ceiling: '1' }), 400, 'IDEMPOTENCY_KEY_REQUIRED'],
-      [request(harness.url).post('/v1/credit-accounts').set('Idempotency-Key', 'x').send({ enterprise, currency: 'USD', ceiling: '1' }), 401, 'UNAUTHENTICATED'],
+      [request(creditUrl).post('/v1/credit-accounts').set('Authorization', acme.auth).send({ enterprise, currency: 'USD', ceiling: '1' }), 400, 'IDEMPOTENCY_KEY_REQUIRED'],
+      [request(creditUrl).post('/v1/credit-accounts').set('Idempotency-Key', 'x').send({ enterprise, currency: 'USD', ceiling: '1' }), 401, 'UNAUTHENTICATED'],
       [get(`/v1/credit-accounts/0x${'12'.repeat(32)}`, acme), 404, 'CREDIT_ACCOUNT_NOT_FOUND'],
     ];
     for (const [pending, status, code] of cases) {
@@ -311,7 +316,7 @@ describe('credit applications and lines', () => {
     const answers = await Promise.all(Array.from({ length: 6 }, () => post('/v1/credit-applications', acme, body, key)));
     expect(answers.map((answer) => answer.status)).toEqual(Array(6).fill(201));
     expect(new Set(answers.map((answer) => answer.body.id)).size).toBe(1);
-    const [row] = (await harness.credit.get(DataSource).query('SELECT count(*)::int AS n FROM credit_applications WHERE id = $1', [answers[0].body.id])) as Array<{ n: number }>;
+    const [row] = (await creditApp.get(DataSource).query('SELECT count(*)::int AS n FROM credit_applications WHERE id = $1', [answers[0].body.id])) as Array<{ n: number }>;
     expect(row.n).toBe(1);
     const reused = await post('/v1/credit-applications', acme, { ...body, requestedLimit: '1' }, key);
     expect(reused.status).toBe(422);
@@ -368,7 +373,7 @@ describe('credit applications and lines', () => {
   it('rebuilds identical views from the chain', async () => {
     const tables = ['credit_accounts', 'credit_applications', 'credit_lines', 'accounts'];
     const before = await Promise.all(tables.map(viewRows));
-    const projector = harness.credit.get(Projector);
+    const projector = creditApp.get(Projector);
     const head = await chain.blockNumber();
     await projector.rebuild({ reopenOutbox: false });
     await waitUntilProjected(head);

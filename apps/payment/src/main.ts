@@ -5,7 +5,7 @@ try {
   const { PaymentModule, paymentConfig } = await import('./payment.module.js');
   await bootstrapService(PaymentModule, paymentConfig(), {
     title: 'Tally payment',
-    description: 'S4: token classes, issuances, redemptions, transfers, payments and refunds (domain arrives with its own issue).',
+    description: 'S2/S4: token classes, issuances, redemptions, transfers, balances, payments on credit and in tokens, and refunds — each verified and recorded on chain.',
   });
 } catch (error) {
   if (error instanceof ConfigError) {

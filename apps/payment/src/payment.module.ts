@@ -1,9 +1,25 @@
-// S4: token classes, issuances, redemptions, transfers, payments and refunds (domain arrives with its own issue).
-// For now the service boots with its schema, its copy of the API keys, the chain adapter,
-// GET /health, /metrics, /docs and GET /v1/operations/{id}.
+// S2/S4 tokens and payments: token classes and merchants' acceptance, issuances, redemptions and
+// transfers, balances, payments on credit and in tokens, and refunds — each verified on chain.
 import { Module } from '@nestjs/common';
-import { ChainAdapterModule, chainAdapterEntities, chainAdapterMigrations } from '#chain-adapter';
+import { AccountDirectoryProjector, ChainAdapterModule, DirectoryAccount, chainAdapterEntities, chainAdapterMigrations } from '#chain-adapter';
 import { CommonModule, loadConfig } from '#common';
+import { BalanceController } from './balances/balance.controller.js';
+import { BalanceService } from './balances/balance.service.js';
+import { PaymentTables1764000000300 } from './migrations/1764000000300-payment-tables.js';
+import { PaymentController } from './payments/payment.controller.js';
+import { Payment, Refund } from './payments/payment.entity.js';
+import { PaymentProjector } from './payments/payment.projector.js';
+import { PaymentService } from './payments/payment.service.js';
+import { RefundController } from './refunds/refund.controller.js';
+import { RefundService } from './refunds/refund.service.js';
+import { TokenClassController } from './token-classes/token-class.controller.js';
+import { TokenAcceptance, TokenClass, TokenClassRecord } from './token-classes/token-class.entity.js';
+import { TokenClassProjector } from './token-classes/token-class.projector.js';
+import { TokenClassService } from './token-classes/token-class.service.js';
+import { IssuanceController, RedemptionController, TransferController } from './token-movements/token-movement.controller.js';
+import { Balance, TokenMovement } from './token-movements/token-movement.entity.js';
+import { TokenMovementProjector } from './token-movements/token-movement.projector.js';
+import { TokenMovementService } from './token-movements/token-movement.service.js';
 
 export const paymentConfig = () => loadConfig('payment');
 
@@ -11,11 +27,13 @@ export const paymentConfig = () => loadConfig('payment');
   imports: [
     CommonModule.forService({
       config: paymentConfig(),
-      entities: [...chainAdapterEntities],
-      migrations: [...chainAdapterMigrations],
+      entities: [...chainAdapterEntities, DirectoryAccount, TokenClassRecord, TokenClass, TokenAcceptance, TokenMovement, Balance, Payment, Refund],
+      migrations: [...chainAdapterMigrations, PaymentTables1764000000300],
       replicateApiKeys: true,
     }),
-    ChainAdapterModule.forService([]),
+    ChainAdapterModule.forService([AccountDirectoryProjector, TokenClassProjector, TokenMovementProjector, PaymentProjector]),
   ],
+  controllers: [TokenClassController, IssuanceController, RedemptionController, TransferController, BalanceController, PaymentController, RefundController],
+  providers: [TokenClassService, TokenMovementService, BalanceService, PaymentService, RefundService],
 })
 export class PaymentModule {}

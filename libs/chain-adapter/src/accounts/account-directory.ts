@@ -30,7 +30,8 @@ export class AccountDirectory {
     if (account.orgCode !== orgId) throw new TallyError('FORBIDDEN', { address: account.address, reason: "another organisation's account" });
   }
 
-  private async find(address: string): Promise<KnownAccount | null> {
+  /** The registered account at `address`, or null. */
+  async find(address: string): Promise<KnownAccount | null> {
     const normalised = normaliseAddress(address);
     if (!normalised) return null;
     const projected = await this.dataSource.manager.findOneBy(DirectoryAccount, { address: normalised });

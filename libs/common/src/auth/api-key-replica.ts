@@ -21,7 +21,8 @@ export class ApiKeyReplica implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationBootstrap(): Promise<void> {
     if (this.consumer) return; // hooks run for the HTTP app and for the microservice
     this.consumer = new DurableConsumer(this.nats, this.dataSource, {
-      name: `${this.config.serviceName}-api-keys`,
+      // One durable per schema: the instances of a service share it (and the table it fills).
+      name: `${this.config.database.schema}-api-keys`,
       filterSubject: eventSubject('api-key', '*'),
       handle: async (envelope, manager) => {
         if (envelope.type === eventTypes.apiKeyIssued) {

@@ -13,7 +13,19 @@ export const messaging = {
 } as const;
 
 /** Aggregates that have events, named as in DESIGN.md's resources (singular). */
-export type EventAggregate = 'organisation' | 'api-key' | 'account' | 'credit-account' | 'credit-application' | 'credit-line';
+export type EventAggregate =
+  | 'organisation'
+  | 'api-key'
+  | 'account'
+  | 'credit-account'
+  | 'credit-application'
+  | 'credit-line'
+  | 'token-class'
+  | 'issuance'
+  | 'redemption'
+  | 'transfer'
+  | 'payment'
+  | 'refund';
 
 export function eventSubject(aggregate: EventAggregate, event: string): string {
   return `${ns}.events.${aggregate}.${event}`;
@@ -57,6 +69,14 @@ export const eventTypes = {
   creditLineResumed: 'credit-line.resumed',
   creditLineClosed: 'credit-line.closed',
   creditLineUtilisationCrossed: 'credit-line.utilisation-crossed',
+  tokenClassRegistered: 'token-class.registered',
+  tokenClassAcceptanceChanged: 'token-class.acceptance-changed',
+  issuanceRecorded: 'issuance.recorded',
+  redemptionRecorded: 'redemption.recorded',
+  transferRecorded: 'transfer.recorded',
+  paymentRecorded: 'payment.recorded',
+  paymentStatusChanged: 'payment.status-changed',
+  refundRecorded: 'refund.recorded',
 } as const;
 
 export type EventType = (typeof eventTypes)[keyof typeof eventTypes];

@@ -1,12 +1,13 @@
-// Boots registration and credit for a test file (credit asks registration over NATS for custodial
-// signatures), each with its own relayer key, and gives builders for organisations and accounts.
-import '../../../test/support/isolation.js';
+// Boots registration and the services a test file needs, in one process, each with its own relayer
+// key (the other services ask registration over NATS for custodial signatures), and gives builders
+// for organisations and accounts made through the public APIs.
+import './isolation.js';
 import type { INestApplication } from '@nestjs/common';
 import { Wallet } from 'ethers';
 import request from 'supertest';
 import { addressOfPrivateKey, signTypedDataWith, type TypedData } from '#chain-adapter';
-import { devPrivateKey } from '../../../test/support/anvil.js';
-import { baseUrlOf, createWorld, type TestWorld } from '../../../test/support/system.js';
+import { devPrivateKey } from './anvil.js';
+import { baseUrlOf, createWorld, type TestWorld } from './system.js';
 
 export interface Organisation {
   code: string;
@@ -14,12 +15,14 @@ export interface Organisation {
   auth: string;
 }
 
-export interface CreditHarness {
+export type StackService = 'credit' | 'payment';
+
+export interface Stack {
   world: TestWorld;
   registration: INestApplication;
-  credit: INestApplication;
   registrationUrl: string;
-  url: string;
+  apps: Partial<Record<StackService, INestApplication>>;
+  urls: Partial<Record<StackService, string>>;
   anOrganisation(code: string): Promise<Organisation>;
   /** A custodial account registered through registration. */
   aCustodialAccount(org: Organisation, kind: 'ENTERPRISE' | 'MERCHANT', qualificationMs?: number): Promise<string>;
@@ -39,18 +42,34 @@ async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 
   }
 }
 
-export async function startCredit(name: string): Promise<CreditHarness> {
-  const creditRelayerKey = devPrivateKey(2);
-  const world = await createWorld(name, { DEPLOYMENT_RELAYERS: addressOfPrivateKey(creditRelayerKey) });
+const relayerKeyIndex: Record<StackService, number> = { credit: 2, payment: 3 };
+
+async function loadService(service: StackService) {
+  if (service === 'credit') {
+    const { CreditModule, creditConfig } = await import('../../apps/credit/src/credit.module.js');
+    return { module: CreditModule, config: creditConfig };
+  }
+  const { PaymentModule, paymentConfig } = await import('../../apps/payment/src/payment.module.js');
+  return { module: PaymentModule, config: paymentConfig };
+}
+
+export async function startStack(name: string, services: StackService[], overrides: Record<string, string> = {}): Promise<Stack> {
+  // Every service's relayer (#2 credit, #3 payment, #4 settlement), also of those run as child processes.
+  const relayers = [2, 3, 4].map((index) => addressOfPrivateKey(devPrivateKey(index)));
+  const world = await createWorld(name, { DEPLOYMENT_RELAYERS: relayers.join(','), ...overrides });
   const { bootstrapService } = await import('#common');
-  // Each module reads its config once, at import: registration with relayer #1, credit with #2.
-  const registrationModule = await import('../../registration/src/registration.module.js');
+  // Each module reads its config once, at import: registration with relayer #1, the others with their own.
+  const registrationModule = await import('../../apps/registration/src/registration.module.js');
   const registration = await bootstrapService(registrationModule.RegistrationModule, registrationModule.registrationConfig(), { title: 'registration', description: 'test' });
-  process.env.RELAYER_PRIVATE_KEY = creditRelayerKey;
-  const creditModule = await import('../src/credit.module.js');
-  const credit = await bootstrapService(creditModule.CreditModule, creditModule.creditConfig(), { title: 'credit', description: 'test' });
+  const apps: Stack['apps'] = {};
+  const urls: Stack['urls'] = {};
+  for (const service of services) {
+    process.env.RELAYER_PRIVATE_KEY = devPrivateKey(relayerKeyIndex[service]);
+    const { module, config } = await loadService(service);
+    apps[service] = await bootstrapService(module, config(), { title: service, description: 'test' });
+    urls[service] = baseUrlOf(apps[service]);
+  }
   const registrationUrl = baseUrlOf(registration);
-  const url = baseUrlOf(credit);
   const operator = `Bearer ${world.operatorToken}`;
 
   const register = async (org: Organisation, body: Record<string, unknown>) => {
@@ -63,17 +82,19 @@ export async function startCredit(name: string): Promise<CreditHarness> {
   return {
     world,
     registration,
-    credit,
     registrationUrl,
-    url,
+    apps,
+    urls,
     anOrganisation: async (code) => {
       const admitted = await request(registrationUrl).post('/v1/organisations').set('Authorization', operator).set('Idempotency-Key', `admit-${code}`).send({ code, name: `${code} payments` });
       if (admitted.status !== 201) throw new Error(`admit ${code}: ${admitted.status} ${JSON.stringify(admitted.body)}`);
       const key = await request(registrationUrl).post(`/v1/organisations/${code}/api-keys`).set('Authorization', operator);
       if (key.status !== 201) throw new Error(`api key ${code}: ${key.status}`);
       const auth = `Bearer ${key.body.apiKey}`;
-      // The key reaches credit's copy through JetStream.
-      await waitFor(`credit to accept ${code}'s key`, async () => (await request(url).get('/v1/credit-lines').set('Authorization', auth)).status === 200);
+      // The key reaches the other services' copies through JetStream.
+      for (const service of services) {
+        await waitFor(`${service} to accept ${code}'s key`, async () => (await request(urls[service]!).get(`/v1/operations/0x${'0'.repeat(64)}`).set('Authorization', auth)).status === 404);
+      }
       return { code, apiKey: key.body.apiKey, auth };
     },
     aCustodialAccount: (org, kind, qualificationMs = 365 * 86_400_000) =>
@@ -92,7 +113,7 @@ export async function startCredit(name: string): Promise<CreditHarness> {
       return wallet;
     },
     close: async () => {
-      await credit.close();
+      for (const app of Object.values(apps).reverse()) await app.close();
       await registration.close();
       await world.close();
     },

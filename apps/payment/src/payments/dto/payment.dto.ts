@@ -1,0 +1,69 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsDateString, IsIn, IsOptional, Matches, ValidateIf } from 'class-validator';
+import { ChainProofDto, IsAmount, PageQuery, SignedWriteDto } from '#common';
+
+export class CreatePaymentDto extends SignedWriteDto {
+  @ApiProperty({ enum: ['CREDIT', 'TOKEN'] })
+  @IsIn(['CREDIT', 'TOKEN'])
+  kind: 'CREDIT' | 'TOKEN';
+
+  @ApiPropertyOptional({ description: "CREDIT: the credit line; its enterprise pays (it signs), its merchant is paid" })
+  @ValidateIf((body: CreatePaymentDto) => body.kind === 'CREDIT' || body.lineId !== undefined)
+  @Matches(/^0x[0-9a-fA-F]{64}$/, { message: 'lineId must be a 0x-prefixed 32-byte hex id' })
+  lineId?: string;
+
+  @ApiPropertyOptional({ description: 'TOKEN: the payer (of the calling organisation); it signs' })
+  @ValidateIf((body: CreatePaymentDto) => body.kind === 'TOKEN' || body.payer !== undefined)
+  @Matches(/^0x[0-9a-fA-F]{40}$/, { message: 'payer must be a 0x-prefixed 20-byte hex address' })
+  payer?: string;
+
+  @ApiPropertyOptional({ description: 'TOKEN: the merchant paid; CREDIT: optional, must be the line\'s merchant' })
+  @ValidateIf((body: CreatePaymentDto) => body.kind === 'TOKEN' || body.payee !== undefined)
+  @Matches(/^0x[0-9a-fA-F]{40}$/, { message: 'payee must be a 0x-prefixed 20-byte hex address' })
+  payee?: string;
+
+  @ApiPropertyOptional({ description: 'TOKEN: the class paid in (any organisation\'s class the payee accepts)' })
+  @ValidateIf((body: CreatePaymentDto) => body.kind === 'TOKEN' || body.tokenClassId !== undefined)
+  @Matches(/^[1-9][0-9]{0,77}$/, { message: 'tokenClassId must be a token class id (decimal)' })
+  tokenClassId?: string;
+
+  @ApiProperty({ example: '12500', description: "Minor units of the line's (or the class's) currency" })
+  @IsAmount({ positive: true })
+  amount: string;
+}
+
+export class PaymentDto {
+  @ApiProperty({ description: "The payment's operation id; a credit payment's bill has the same id" }) id: string;
+  @ApiProperty({ enum: ['CREDIT', 'TOKEN'] }) kind: string;
+  @ApiProperty() payer: string;
+  @ApiProperty() payerOrgId: string;
+  @ApiProperty() payee: string;
+  @ApiProperty() payeeOrgId: string;
+  @ApiPropertyOptional({ nullable: true }) lineId: string | null;
+  @ApiPropertyOptional({ nullable: true }) tokenClassId: string | null;
+  @ApiProperty() amount: string;
+  @ApiProperty() refunded: string;
+  @ApiProperty({ enum: ['UNSETTLED', 'IN_SETTLEMENT', 'SETTLED', 'REFUNDED', 'COMPLETED'], description: "CREDIT: the bill's status; TOKEN: COMPLETED" }) status: string;
+  @ApiPropertyOptional({ nullable: true, description: 'CREDIT: when the bill is due (chain time)' }) dueAt: string | null;
+  @ApiProperty() recordedAt: string;
+  @ApiProperty({ type: ChainProofDto }) chain: ChainProofDto;
+  @ApiProperty({ type: ChainProofDto }) lastChange: ChainProofDto;
+}
+
+export class PaymentPageDto {
+  @ApiProperty({ type: [PaymentDto] }) items: PaymentDto[];
+  @ApiPropertyOptional({ nullable: true }) nextCursor: string | null;
+}
+
+export class ListPaymentsQuery extends PageQuery {
+  @ApiPropertyOptional() @IsOptional() @Matches(/^0x[0-9a-fA-F]{40}$/) payer?: string;
+  @ApiPropertyOptional() @IsOptional() @Matches(/^0x[0-9a-fA-F]{40}$/) payee?: string;
+  @ApiPropertyOptional() @IsOptional() @Matches(/^0x[0-9a-fA-F]{64}$/) lineId?: string;
+  @ApiPropertyOptional({ enum: ['CREDIT', 'TOKEN'] }) @IsOptional() @IsIn(['CREDIT', 'TOKEN']) kind?: string;
+  @ApiPropertyOptional({ enum: ['UNSETTLED', 'IN_SETTLEMENT', 'SETTLED', 'REFUNDED', 'COMPLETED'] })
+  @IsOptional()
+  @IsIn(['UNSETTLED', 'IN_SETTLEMENT', 'SETTLED', 'REFUNDED', 'COMPLETED'])
+  status?: string;
+  @ApiPropertyOptional({ description: 'Recorded at or after (chain time, ISO 8601)' }) @IsOptional() @IsDateString({ strict: true }) from?: string;
+  @ApiPropertyOptional({ description: 'Recorded before (chain time, ISO 8601)' }) @IsOptional() @IsDateString({ strict: true }) to?: string;
+}

@@ -1,0 +1,140 @@
+// S4 payments. On credit: the line's enterprise signs (payment id, line, payee, amount, deadline);
+// the contracts verify identity, the credit relationship and both limits, and record a bill. In
+// tokens: the payer signs, its tokens move to the merchant at once. The service checks only what
+// it must to find the signer; every rule is the chain's.
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import {
+  AccountDirectory,
+  ChainClient,
+  PartySigner,
+  WritePath,
+  normaliseAddress,
+  operationIdOf,
+  payOnCreditOperation,
+  payWithTokensOperation,
+  proofsOf,
+  readCreditLine,
+  signingDeadline,
+  writeResultOf,
+  type PreparedWrite,
+} from '#chain-adapter';
+import { DEFAULT_PAGE_SIZE, TallyError, decodeCursor, organisationOf, pageOf, requestHashOf, type Page, type Principal, type WriteResult } from '#common';
+import { TokenClassService } from '../token-classes/token-class.service.js';
+import type { CreatePaymentDto, ListPaymentsQuery, PaymentDto } from './dto/payment.dto.js';
+import { Payment } from './payment.entity.js';
+
+@Injectable()
+export class PaymentService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly chain: ChainClient,
+    private readonly writes: WritePath,
+    private readonly directory: AccountDirectory,
+    private readonly signer: PartySigner,
+    private readonly tokenClasses: TokenClassService,
+  ) {}
+
+  async pay(principal: Principal, idempotencyKey: string, request: CreatePaymentDto): Promise<WriteResult<PaymentDto>> {
+    const orgId = organisationOf(principal);
+    const operationId = operationIdOf(orgId, idempotencyKey);
+    const outcome = await this.writes.run({
+      operationId,
+      orgId,
+      requestHash: requestHashOf({ operation: 'payment.create', ...request }),
+      prepare: () => (request.kind === 'CREDIT' ? this.prepareCredit(orgId, operationId, request) : this.prepareToken(orgId, operationId, request)),
+    });
+    return writeResultOf(outcome, (id) => this.get(id), this.chain.chainId);
+  }
+
+  private async prepareCredit(orgId: string, operationId: string, request: CreatePaymentDto): Promise<PreparedWrite> {
+    const lineId = request.lineId!.toLowerCase();
+    const line = await readCreditLine(this.chain, lineId);
+    if (line.status === 'NONE') throw new TallyError('CREDIT_LINE_NOT_FOUND', { lineId });
+    const enterprise = await this.directory.find(line.enterprise);
+    if (!enterprise || enterprise.orgCode !== orgId) throw new TallyError('FORBIDDEN', { lineId, reason: "the enterprise's organisation pays on its lines" });
+    const message = {
+      operationId,
+      lineId,
+      payee: request.payee ? normaliseAddress(request.payee)! : line.merchant,
+      amount: BigInt(request.amount),
+      deadline: await signingDeadline(this.chain, request.deadline),
+    };
+    const signature = await this.signer.sign({ kind: 'ACCOUNT', orgId, address: line.enterprise }, this.chain.typedData('CreditPayment', message), request.signature);
+    return { operation: payOnCreditOperation(message, signature), resourceId: operationId };
+  }
+
+  private async prepareToken(orgId: string, operationId: string, request: CreatePaymentDto): Promise<PreparedWrite> {
+    const payer = await this.directory.find(request.payer!);
+    if (!payer) throw new TallyError('ACCOUNT_NOT_FOUND', { payer: request.payer });
+    this.directory.requireOwnedBy(payer, orgId);
+    const payee = await this.directory.find(request.payee!);
+    if (!payee) throw new TallyError('ACCOUNT_NOT_FOUND', { payee: request.payee });
+    const tokenClass = await this.tokenClasses.find(request.tokenClassId!);
+    const message = {
+      operationId,
+      payer: payer.address,
+      payee: payee.address,
+      tokenId: BigInt(tokenClass.id),
+      amount: BigInt(request.amount),
+      deadline: await signingDeadline(this.chain, request.deadline),
+    };
+    const signature = await this.signer.sign({ kind: 'ACCOUNT', orgId, address: payer.address }, this.chain.typedData('TokenPayment', message), request.signature);
+    return { operation: payWithTokensOperation(message, signature), resourceId: operationId };
+  }
+
+  async get(id: string, principal?: Principal): Promise<PaymentDto> {
+    const payment = await this.find(id);
+    if (principal?.kind === 'organisation' && principal.orgId !== payment.payerOrgCode && principal.orgId !== payment.payeeOrgCode) {
+      throw new TallyError('FORBIDDEN', { id });
+    }
+    return this.toDto(payment);
+  }
+
+  async find(id: string): Promise<Payment> {
+    const payment = /^0x[0-9a-fA-F]{64}$/.test(id) ? await this.dataSource.manager.findOneBy(Payment, { id: id.toLowerCase() }) : null;
+    if (!payment) throw new TallyError('PAYMENT_NOT_FOUND', { id });
+    return payment;
+  }
+
+  async list(principal: Principal, query: ListPaymentsQuery): Promise<Page<PaymentDto>> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const after = decodeCursor(query.cursor, 2);
+    const builder = this.dataSource.manager
+      .createQueryBuilder(Payment, 'payment')
+      .orderBy('payment.block_number', 'ASC')
+      .addOrderBy('payment.log_index', 'ASC')
+      .take(limit + 1);
+    if (principal.kind === 'organisation') {
+      builder.andWhere('(payment.payer_org_code = :orgCode OR payment.payee_org_code = :orgCode)', { orgCode: principal.orgId });
+    }
+    if (query.payer) builder.andWhere('payment.payer = :payer', { payer: normaliseAddress(query.payer) });
+    if (query.payee) builder.andWhere('payment.payee = :payee', { payee: normaliseAddress(query.payee) });
+    if (query.lineId) builder.andWhere('payment.line_id = :lineId', { lineId: query.lineId.toLowerCase() });
+    if (query.kind) builder.andWhere('payment.kind = :kind', { kind: query.kind });
+    if (query.status) builder.andWhere('payment.status = :status', { status: query.status });
+    if (query.from) builder.andWhere('payment.recorded_at >= :from', { from: new Date(query.from) });
+    if (query.to) builder.andWhere('payment.recorded_at < :to', { to: new Date(query.to) });
+    if (after) builder.andWhere('(payment.block_number, payment.log_index) > (:block, :log)', { block: after[0], log: after[1] });
+    return pageOf(await builder.getMany(), limit, (row) => this.toDto(row), (row) => [row.blockNumber, row.logIndex]);
+  }
+
+  toDto(row: Payment): PaymentDto {
+    return {
+      id: row.id,
+      kind: row.kind,
+      payer: row.payer,
+      payerOrgId: row.payerOrgCode,
+      payee: row.payee,
+      payeeOrgId: row.payeeOrgCode,
+      lineId: row.lineId,
+      tokenClassId: row.tokenClassId,
+      amount: row.amount.toString(),
+      refunded: row.refunded.toString(),
+      status: row.status,
+      dueAt: row.dueAt === null ? null : new Date(Number(row.dueAt) * 1000).toISOString(),
+      recordedAt: row.recordedAt.toISOString(),
+      ...proofsOf(row),
+    };
+  }
+}
