@@ -2,6 +2,8 @@
 // organisations, refunds, idempotency and concurrency — every rule decided by the contracts.
 import '../../../test/support/isolation.js';
 import type { INestApplication } from '@nestjs/common';
+import { connect } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import request from 'supertest';
 import { Wallet } from 'ethers';
 import { DataSource } from 'typeorm';
@@ -72,6 +74,28 @@ describe('payments on credit', () => {
     expect((await get('payment', `/v1/payments/${response.body.id}`, gamma)).status).toBe(403);
     const listed = await get('payment', `/v1/payments?lineId=${line.lineId}&status=UNSETTLED`, beta);
     expect(listed.body.items.map((item: { id: string }) => item.id)).toEqual([response.body.id]);
+
+    const nats = await connect({ servers: 'nats://127.0.0.1:4222' });
+    try {
+      const consumer = await (await jetstreamManager(nats)).consumers.add(stack.world.stream, {
+        filter_subject: `${stack.world.namespace}.events.payment.recorded`,
+        ack_policy: 'none' as never,
+        deliver_policy: 'all' as never,
+      });
+      const messages = await (await jetstream(nats).consumers.get(stack.world.stream, consumer.name)).fetch({ max_messages: 50, expires: 3000 });
+      let announced: { id: string; chain: { txHash: string }; data: Record<string, unknown> } | undefined;
+      for await (const message of messages) {
+        const envelope = message.json<{ id: string; chain: { txHash: string }; data: Record<string, unknown> }>();
+        if (envelope.data.paymentId === response.body.id) {
+          announced = envelope;
+          break;
+        }
+      }
+      expect(announced?.data).toMatchObject({ kind: 'CREDIT', payerOrgId: 'acme-pay', payeeOrgId: 'beta-pay', amount: '12500', lineId: line.lineId });
+      expect(announced?.chain.txHash).toBe(response.body.chain.txHash);
+    } finally {
+      await nats.close();
+    }
   });
 
   it('refuses on chain what the line, the limits and the parties do not allow, changing nothing', async () => {
