@@ -20,6 +20,9 @@ export const enumMembers: Record<string, readonly string[]> = {
   'CreditLedger.DecisionOutcome': ['NONE', 'APPROVE', 'REJECT'],
   'TallyToken.TokenClassStatus': ['NONE', 'ACTIVE'],
   'Payments.PaymentKind': ['NONE', 'CREDIT', 'TOKEN'],
+  'Settlements.Method': ['NONE', 'TOKEN', 'OFFCHAIN'],
+  'Settlements.SettlementStatus': ['NONE', 'INITIATED', 'CONFIRMED', 'REJECTED', 'CANCELLED'],
+  'Settlements.DecisionOutcome': ['NONE', 'CONFIRM', 'REJECT'],
 };
 
 /** Per custom error, the enum type of each enum argument (from the artifacts' ABI). */
@@ -118,6 +121,17 @@ export const chainErrorCodes: Record<string, string> = {
   ERC1155InvalidOperator: 'VALIDATION_FAILED',
   ERC1155InvalidArrayLength: 'VALIDATION_FAILED',
   PayeeNotOnLine: 'PAYEE_NOT_ON_LINE',
+  BillsHashMismatch: 'BILLS_HASH_MISMATCH',
+  TotalMismatch: 'TOTAL_MISMATCH',
+  InvalidMethod: 'VALIDATION_FAILED',
+  BankReferenceRequired: 'VALIDATION_FAILED',
+  CurrencyMismatch: 'CURRENCY_MISMATCH',
+  ResponseDeadlineOutOfRange: 'RESPONSE_DEADLINE_INVALID',
+  SettlementNotFound: 'SETTLEMENT_NOT_FOUND',
+  SettlementNotOpen: 'INVALID_STATE_TRANSITION',
+  ResponseWindowClosed: 'RESPONSE_WINDOW_CLOSED',
+  InvalidPeriod: 'VALIDATION_FAILED',
+  ClearingRootExists: 'DUPLICATE_OPERATION',
 };
 
 export interface DecodedChainError {

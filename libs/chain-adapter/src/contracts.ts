@@ -1,6 +1,6 @@
 // The deployable contracts, their ABIs and ethers Interfaces, looked up by name.
 import { Interface } from 'ethers';
-import { AccountRegistryArtifact, ConsortiumArtifact, CreditLedgerArtifact, PaymentsArtifact, TallyTokenArtifact } from './generated/contracts.js';
+import { AccountRegistryArtifact, ConsortiumArtifact, CreditLedgerArtifact, PaymentsArtifact, SettlementsArtifact, TallyTokenArtifact } from './generated/contracts.js';
 
 export const artifacts = {
   Consortium: ConsortiumArtifact,
@@ -8,6 +8,7 @@ export const artifacts = {
   CreditLedger: CreditLedgerArtifact,
   TallyToken: TallyTokenArtifact,
   Payments: PaymentsArtifact,
+  Settlements: SettlementsArtifact,
 } as const;
 
 export type ContractName = keyof typeof artifacts;

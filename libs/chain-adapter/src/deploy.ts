@@ -58,6 +58,9 @@ export async function deployContracts(options: DeployOptions): Promise<Deploymen
     const payments = await deploy('Payments', [consortium, registry, ledger, token]);
     await grant('CreditLedger', ledger, 'PAYMENTS_ROLE', payments);
     await grant('TallyToken', token, 'PAYMENTS_ROLE', payments);
+    const settlements = await deploy('Settlements', [consortium, ledger, token]);
+    await grant('CreditLedger', ledger, 'SETTLEMENTS_ROLE', settlements);
+    await grant('TallyToken', token, 'SETTLEMENTS_ROLE', settlements);
 
     return {
       chainId: network.chainId.toString(),

@@ -27,3 +27,4 @@ export * from './accounts/account-directory.js';
 export * from './signing/party-signer.js';
 export * from './signing/signing-window.js';
 export * from './payments.js';
+export * from './settlements.js';

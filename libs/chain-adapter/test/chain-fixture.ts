@@ -4,7 +4,11 @@ import { Contract, NonceManager, Wallet, type JsonRpcProvider, type TransactionR
 import {
   ChainClient,
   accountKindCodes,
+  currencyCodeToBytes3,
   decodeChainError,
+  referenceHashOf,
+  symbolToBytes32,
+  tokenIdOf,
   deployContracts,
   operationIdOf,
   orgIdOf,
@@ -14,7 +18,17 @@ import {
   type AnvilNode,
   type ContractName,
 } from '#chain-adapter';
+import { currencyExponents } from '#common';
 import { devPrivateKey, startTestAnvil } from '../../../test/support/anvil.js';
+
+export type Org = { code: string; attestor: Wallet };
+
+export interface CreditLineFixture {
+  enterprise: Wallet;
+  merchant: Wallet;
+  lineId: string;
+  currency: string;
+}
 
 export interface ChainFixture {
   anvil: AnvilNode;
@@ -32,6 +46,12 @@ export interface ChainFixture {
   nextOperationId(orgCode: string): string;
   anOrganisation(code: string): Promise<{ code: string; admin: Wallet; attestor: Wallet }>;
   anAccount(org: { code: string; attestor: Wallet }, kind: 'ENTERPRISE' | 'MERCHANT', qualificationSeconds?: bigint): Promise<Wallet>;
+  /** An enterprise of `enterpriseOrg` with a ceiling and an approved line from a merchant of `merchantOrg`. */
+  aCreditLine(enterpriseOrg: Org, merchantOrg: Org, limit: bigint, currency?: string): Promise<CreditLineFixture>;
+  /** A credit payment on the line, recorded through the Payments contract; returns the bill id. */
+  aCreditPayment(line: CreditLineFixture, amount: bigint): Promise<string>;
+  aTokenClass(org: Org, symbol: string, currency: string): Promise<bigint>;
+  issue(org: Org, tokenId: bigint, to: string, amount: bigint): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -110,6 +130,36 @@ export async function startChainFixture(): Promise<ChainFixture> {
       );
       await fixture.send(fixture.connect('AccountRegistry', relayer), 'register', [message, attestorSignature, proof]);
       return key;
+    },
+    aCreditLine: async (enterpriseOrg, merchantOrg, limit, currency = 'USD') => {
+      const enterprise = await fixture.anAccount(enterpriseOrg, 'ENTERPRISE');
+      const merchant = await fixture.anAccount(merchantOrg, 'MERCHANT');
+      const ledger = fixture.connect('CreditLedger', relayer);
+      const deadline = (await fixture.now()) + 600n;
+      const ceiling = { operationId: fixture.nextOperationId(enterpriseOrg.code), enterprise: enterprise.address, currency: currencyCodeToBytes3(currency), ceiling: limit * 10n, deadline };
+      await fixture.send(ledger, 'setCeiling', [ceiling, signTypedDataWith(enterpriseOrg.attestor.privateKey, chain.typedData('CreditCeiling', ceiling))]);
+      const application = {
+        operationId: fixture.nextOperationId(enterpriseOrg.code), enterprise: enterprise.address, merchant: merchant.address, currency: currencyCodeToBytes3(currency),
+        requestedLimit: limit, termDays: 30, expiresAt: (await fixture.now()) + 86_400n * 90n, referenceHash: referenceHashOf('fixture'), deadline,
+      };
+      await fixture.send(ledger, 'submitApplication', [application, signTypedDataWith(enterprise.privateKey, chain.typedData('CreditApplication', application))]);
+      const decision = { operationId: fixture.nextOperationId(merchantOrg.code), applicationId: application.operationId, outcome: 1, limit, reasonCode: 0, deadline };
+      await fixture.send(ledger, 'decideApplication', [decision, signTypedDataWith(merchant.privateKey, chain.typedData('CreditDecision', decision))]);
+      return { enterprise, merchant, lineId: application.operationId, currency };
+    },
+    aCreditPayment: async (line, amount) => {
+      const message = { operationId: fixture.nextOperationId('fixture-pay'), lineId: line.lineId, payee: line.merchant.address, amount, deadline: (await fixture.now()) + 600n };
+      await fixture.send(fixture.connect('Payments', relayer), 'payOnCredit', [message, signTypedDataWith(line.enterprise.privateKey, chain.typedData('CreditPayment', message))]);
+      return message.operationId;
+    },
+    aTokenClass: async (org, symbol, currency) => {
+      const message = { operationId: fixture.nextOperationId(org.code), orgId: orgIdOf(org.code), symbol: symbolToBytes32(symbol), currency: currencyCodeToBytes3(currency), decimals: currencyExponents[currency], deadline: (await fixture.now()) + 600n };
+      await fixture.send(fixture.connect('TallyToken', relayer), 'registerTokenClass', [message, signTypedDataWith(org.attestor.privateKey, chain.typedData('TokenClassRegistration', message))]);
+      return tokenIdOf(orgIdOf(org.code), symbol);
+    },
+    issue: async (org, tokenId, to, amount) => {
+      const message = { operationId: fixture.nextOperationId(org.code), tokenId, to, amount, deadline: (await fixture.now()) + 600n };
+      await fixture.send(fixture.connect('TallyToken', relayer), 'issue', [message, signTypedDataWith(org.attestor.privateKey, chain.typedData('Issuance', message))]);
     },
     close: async () => {
       await chain.close();
