@@ -15,7 +15,7 @@ export interface Organisation {
   auth: string;
 }
 
-export type StackService = 'credit' | 'payment';
+export type StackService = 'credit' | 'payment' | 'settlement';
 
 export interface Stack {
   world: TestWorld;
@@ -42,15 +42,19 @@ async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 
   }
 }
 
-const relayerKeyIndex: Record<StackService, number> = { credit: 2, payment: 3 };
+const relayerKeyIndex: Record<StackService, number> = { credit: 2, payment: 3, settlement: 4 };
 
 async function loadService(service: StackService) {
   if (service === 'credit') {
     const { CreditModule, creditConfig } = await import('../../apps/credit/src/credit.module.js');
     return { module: CreditModule, config: creditConfig };
   }
-  const { PaymentModule, paymentConfig } = await import('../../apps/payment/src/payment.module.js');
-  return { module: PaymentModule, config: paymentConfig };
+  if (service === 'payment') {
+    const { PaymentModule, paymentConfig } = await import('../../apps/payment/src/payment.module.js');
+    return { module: PaymentModule, config: paymentConfig };
+  }
+  const { SettlementModule, settlementConfig } = await import('../../apps/settlement/src/settlement.module.js');
+  return { module: SettlementModule, config: settlementConfig };
 }
 
 export async function startStack(name: string, services: StackService[], overrides: Record<string, string> = {}): Promise<Stack> {

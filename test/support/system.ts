@@ -46,7 +46,7 @@ export async function createWorld(name: string, overrides: Record<string, string
     MASTER_KEY: `0x${randomBytes(32).toString('hex')}`,
     BATCH_WINDOW_MS: '5',
     PROJECTOR_POLL_MS: '50',
-    REQUEST_TIMEOUT_MS: '20000',
+    REQUEST_TIMEOUT_MS: process.env.TEST_REQUEST_TIMEOUT_MS ?? '20000',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
     ...overrides,
   };

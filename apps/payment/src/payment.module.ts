@@ -7,6 +7,7 @@ import { BalanceController } from './balances/balance.controller.js';
 import { BalanceService } from './balances/balance.service.js';
 import { PaymentTables1764000000300 } from './migrations/1764000000300-payment-tables.js';
 import { PaymentController } from './payments/payment.controller.js';
+import { PaymentHandlers } from './payments/payment.handlers.js';
 import { Payment, Refund } from './payments/payment.entity.js';
 import { PaymentProjector } from './payments/payment.projector.js';
 import { PaymentService } from './payments/payment.service.js';
@@ -33,7 +34,7 @@ export const paymentConfig = () => loadConfig('payment');
     }),
     ChainAdapterModule.forService([AccountDirectoryProjector, TokenClassProjector, TokenMovementProjector, PaymentProjector]),
   ],
-  controllers: [TokenClassController, IssuanceController, RedemptionController, TransferController, BalanceController, PaymentController, RefundController],
+  controllers: [TokenClassController, IssuanceController, RedemptionController, TransferController, BalanceController, PaymentController, RefundController, PaymentHandlers],
   providers: [TokenClassService, TokenMovementService, BalanceService, PaymentService, RefundService],
 })
 export class PaymentModule {}

@@ -5,7 +5,7 @@ try {
   const { SettlementModule, settlementConfig } = await import('./settlement.module.js');
   await bootstrapService(SettlementModule, settlementConfig(), {
     title: 'Tally settlement',
-    description: 'S5: bills, settlements, statements, clearing positions and reconciliation (domain arrives with its own issue).',
+    description: 'S5: bills in step with the chain, settlements by tokens or bank transfer, statements, clearing positions between organisations, and reconciliation.',
   });
 } catch (error) {
   if (error instanceof ConfigError) {

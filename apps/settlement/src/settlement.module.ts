@@ -1,9 +1,23 @@
-// S5: bills, settlements, statements, clearing positions and reconciliation (domain arrives with its own issue).
-// For now the service boots with its schema, its copy of the API keys, the chain adapter,
-// GET /health, /metrics, /docs and GET /v1/operations/{id}.
+// S5 settlement: bills in step with the chain, settlements by tokens or bank transfer, statements,
+// clearing positions between organisations, and reconciliation of every service with the chain.
 import { Module } from '@nestjs/common';
-import { ChainAdapterModule, chainAdapterEntities, chainAdapterMigrations } from '#chain-adapter';
+import { AccountDirectoryProjector, ChainAdapterModule, DirectoryAccount, chainAdapterEntities, chainAdapterMigrations } from '#chain-adapter';
 import { CommonModule, loadConfig } from '#common';
+import { BillController } from './bills/bill.controller.js';
+import { Bill, LineEntry, SettlementLine, SettlementTokenClass } from './bills/bill.entity.js';
+import { BillProjector } from './bills/bill.projector.js';
+import { BillService } from './bills/bill.service.js';
+import { ClearingController } from './clearing/clearing.controller.js';
+import { ClearingService } from './clearing/clearing.service.js';
+import { SettlementTables1764000000400 } from './migrations/1764000000400-settlement-tables.js';
+import { ReconciliationController } from './reconciliation/reconciliation.controller.js';
+import { ReconciliationService } from './reconciliation/reconciliation.service.js';
+import { SettlementController } from './settlements/settlement.controller.js';
+import { ClearingReport, Settlement, SettlementRecord } from './settlements/settlement.entity.js';
+import { SettlementProjector } from './settlements/settlement.projector.js';
+import { SettlementService } from './settlements/settlement.service.js';
+import { StatementController } from './statements/statement.controller.js';
+import { StatementService } from './statements/statement.service.js';
 
 export const settlementConfig = () => loadConfig('settlement');
 
@@ -11,11 +25,13 @@ export const settlementConfig = () => loadConfig('settlement');
   imports: [
     CommonModule.forService({
       config: settlementConfig(),
-      entities: [...chainAdapterEntities],
-      migrations: [...chainAdapterMigrations],
+      entities: [...chainAdapterEntities, DirectoryAccount, SettlementLine, SettlementTokenClass, Bill, LineEntry, SettlementRecord, Settlement, ClearingReport],
+      migrations: [...chainAdapterMigrations, SettlementTables1764000000400],
       replicateApiKeys: true,
     }),
-    ChainAdapterModule.forService([]),
+    ChainAdapterModule.forService([AccountDirectoryProjector, BillProjector, SettlementProjector]),
   ],
+  controllers: [BillController, SettlementController, StatementController, ClearingController, ReconciliationController],
+  providers: [BillService, SettlementService, StatementService, ClearingService, ReconciliationService],
 })
 export class SettlementModule {}

@@ -25,12 +25,13 @@ import type { Projection } from './projector/projection.js';
 import { Projector } from './projector/projector.js';
 import { WritePath, operationStatusOf } from './write-path.js';
 import { ChainAdapterTables1764000000000 } from './database/chain-adapter.migration.js';
+import { OutboxGasLimit1764000000002 } from './database/outbox-gas.migration.js';
 import { AccountDirectory } from './accounts/account-directory.js';
 import { PartySigner } from './signing/party-signer.js';
 
 export const PROJECTIONS = Symbol('PROJECTIONS');
 export const chainAdapterEntities = [OutboxEntry, ProjectionCursor];
-export const chainAdapterMigrations = [ChainAdapterTables1764000000000];
+export const chainAdapterMigrations = [ChainAdapterTables1764000000000, OutboxGasLimit1764000000002];
 
 @Injectable()
 export class ChainAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -28,3 +28,4 @@ export * from './signing/party-signer.js';
 export * from './signing/signing-window.js';
 export * from './payments.js';
 export * from './settlements.js';
+export * from './projector/consistent-read.js';

@@ -6,4 +6,9 @@ export interface Operation {
   kind: string;
   contract: OperationContract;
   calldata: string;
+  /** Gas the call may use inside a batch; DEFAULT_OPERATION_GAS when absent. */
+  gas?: bigint;
 }
+
+/** Enough for every fixed-size operation of the contracts (a registration, a payment, a decision). */
+export const DEFAULT_OPERATION_GAS = 200_000n;

@@ -52,6 +52,8 @@ export function initiateSettlementOperation(message: SettlementMessage, billIds:
     operationId: message.operationId,
     kind: 'settlement.initiate',
     contract: 'Settlements',
+    // New storage for the settlement and its escrow, and two writes and an event per bill.
+    gas: 450_000n + 60_000n * BigInt(billIds.length),
     calldata: settlements().encodeFunctionData('initiate', [message, billIds, enterpriseSignature]),
   };
 }
@@ -61,6 +63,7 @@ export function decideSettlementOperation(message: SettlementDecisionMessage, bi
     operationId: message.operationId,
     kind: message.outcome === settlementOutcomeCodes.CONFIRM ? 'settlement.confirm' : 'settlement.reject',
     contract: 'Settlements',
+    gas: 250_000n + 40_000n * BigInt(billIds.length),
     calldata: settlements().encodeFunctionData('decide', [message, billIds, merchantSignature]),
   };
 }
@@ -71,6 +74,7 @@ export function cancelSettlementOperation(message: SettlementCancellationMessage
     operationId: message.operationId,
     kind: 'settlement.cancel',
     contract: 'Settlements',
+    gas: 250_000n + 40_000n * BigInt(billIds.length),
     calldata: settlements().encodeFunctionData('cancel', [message, billIds, enterpriseSignature]),
   };
 }

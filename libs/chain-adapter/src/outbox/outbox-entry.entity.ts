@@ -52,6 +52,10 @@ export class OutboxEntry {
   @Column({ name: 'error_details', type: 'jsonb', nullable: true })
   errorDetails: Record<string, unknown> | null;
 
+  /** Gas this operation may use inside a batch (the batch's gas limit is their sum). */
+  @Column({ name: 'gas_limit', type: 'bigint', default: 200000, transformer: { to: (value?: bigint) => value?.toString(), from: (value: string) => BigInt(value) } })
+  gasLimit: bigint;
+
   @Column({ type: 'integer', default: 0 })
   attempts: number;
 

@@ -1,7 +1,7 @@
 // The outbox of accepted operations, and waiting for their outcome (read-your-writes).
 import { EventEmitter } from 'node:events';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Operation } from '../operation.js';
+import { DEFAULT_OPERATION_GAS, type Operation } from '../operation.js';
 import { finalOutboxStatuses, OutboxEntry } from './outbox-entry.entity.js';
 
 export interface OutboxRequest extends Operation {
@@ -35,6 +35,7 @@ export class OutboxService {
         orgId: request.orgId,
         requestHash: request.requestHash,
         resourceId: request.resourceId,
+        gasLimit: request.gas ?? DEFAULT_OPERATION_GAS,
         status: 'PENDING',
       })
       .orIgnore()

@@ -9,6 +9,7 @@ import type { DataSource } from 'typeorm';
 import type { ChainClient } from '../chain-client.js';
 import { decodeChainError } from '../chain-errors.js';
 import { interfaceOf, type OperationContract } from '../contracts.js';
+import { DEFAULT_OPERATION_GAS } from '../operation.js';
 import { OutboxEntry } from './outbox-entry.entity.js';
 import type { OutboxService } from './outbox.service.js';
 
@@ -23,14 +24,26 @@ export interface SubmitterOptions {
 }
 
 /**
- * Gas limit of a batch: a fixed allowance per item, not eth_estimateGas — a batch "succeeds" even
- * when its items run out of gas inside their try/catch, so an estimate can be too low for them.
- * Unused gas is not paid for. The cap keeps a batch under the Osaka per-transaction limit.
+ * Gas limit of a batch: each item's own allowance (by operation kind), not eth_estimateGas — a
+ * batch "succeeds" even when its items run out of gas inside their try/catch, so an estimate can be
+ * too low for them. Unused gas is not paid for. The cap keeps a batch under the Osaka
+ * per-transaction limit.
  */
 const BATCH_BASE_GAS = 60_000n;
-const GAS_PER_ITEM = 200_000n;
 const MAX_TRANSACTION_GAS = 16_777_216n;
-export const maxItemsPerBatch = Number((MAX_TRANSACTION_GAS - BATCH_BASE_GAS) / GAS_PER_ITEM);
+export const maxItemsPerBatch = Number((MAX_TRANSACTION_GAS - BATCH_BASE_GAS) / DEFAULT_OPERATION_GAS);
+
+/** The longest prefix of `entries` whose gas fits one transaction (at least one entry). */
+function fittingGas(entries: OutboxEntry[]): OutboxEntry[] {
+  let gas = BATCH_BASE_GAS;
+  let count = 0;
+  for (const entry of entries) {
+    gas += entry.gasLimit;
+    if (gas > MAX_TRANSACTION_GAS && count > 0) break;
+    count += 1;
+  }
+  return entries.slice(0, count);
+}
 
 export class Submitter {
   private readonly logger = new Logger('Submitter');
@@ -149,7 +162,8 @@ export class Submitter {
         .orderBy('entry.created_at', 'ASC')
         .limit(Math.min(this.options.maxBatchSize, maxItemsPerBatch))
         .getMany()
-        .then(async (entries) => {
+        .then(async (locked) => {
+          const entries = fittingGas(locked);
           if (entries.length === 0) return entries;
           const signed = await this.signBatch(entries);
           await manager
@@ -183,7 +197,7 @@ export class Submitter {
     const data = interfaceOf(contract).encodeFunctionData('batch', [entries.map((entry) => entry.calldata)]);
     const to = this.chain.address(contract);
     const provider = this.chain.provider;
-    const gasLimit = BATCH_BASE_GAS + GAS_PER_ITEM * BigInt(entries.length);
+    const gasLimit = entries.reduce((total, entry) => total + entry.gasLimit, BATCH_BASE_GAS);
     try {
       await provider.call({ from: this.wallet.address, to, data, gasLimit });
     } catch (error) {

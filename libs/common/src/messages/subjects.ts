@@ -25,7 +25,10 @@ export type EventAggregate =
   | 'redemption'
   | 'transfer'
   | 'payment'
-  | 'refund';
+  | 'refund'
+  | 'bill'
+  | 'settlement'
+  | 'clearing-position';
 
 export function eventSubject(aggregate: EventAggregate, event: string): string {
   return `${ns}.events.${aggregate}.${event}`;
@@ -39,6 +42,8 @@ export const requestSubjects = {
   credit: {
     creditLineGet: `${ns}.credit.credit-line.get`,
   },
+  /** Each service answers with a snapshot of its views for reconciliation. */
+  reconciliation: (service: string) => `${ns}.${service}.reconciliation.get`,
   /** Each service answers its own health probe (used by reconciliation and ops). */
   health: (service: string) => `${ns}.${service}.health.get`,
 } as const;
@@ -77,6 +82,13 @@ export const eventTypes = {
   paymentRecorded: 'payment.recorded',
   paymentStatusChanged: 'payment.status-changed',
   refundRecorded: 'refund.recorded',
+  billRecorded: 'bill.recorded',
+  billStatusChanged: 'bill.status-changed',
+  settlementInitiated: 'settlement.initiated',
+  settlementConfirmed: 'settlement.confirmed',
+  settlementRejected: 'settlement.rejected',
+  settlementCancelled: 'settlement.cancelled',
+  clearingPositionReportAnchored: 'clearing-position.report-anchored',
 } as const;
 
 export type EventType = (typeof eventTypes)[keyof typeof eventTypes];
