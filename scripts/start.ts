@@ -193,6 +193,8 @@ async function main(): Promise<void> {
         ...(service === 'registration'
           ? { MASTER_KEY: masterKey, OPERATOR_PRIVATE_KEY: deployerKey, DEPLOYMENT_RELAYERS: relayers }
           : {}),
+        // The settlement service signs the clearing reports it anchors with the operator key.
+        ...(service === 'settlement' ? { OPERATOR_PRIVATE_KEY: deployerKey } : {}),
       },
     });
     const prefix = `[${service}] `;

@@ -112,6 +112,7 @@ describe('docker-compose.yml', () => {
     it('gives every required setting, listening on all interfaces', () => {
       const required = [...settingNames].filter(isRequired);
       if (name === 'registration') required.push('MASTER_KEY', 'OPERATOR_PRIVATE_KEY', 'DEPLOYMENT_RELAYERS');
+      if (name === 'settlement') required.push('OPERATOR_PRIVATE_KEY');
       const missing = required.filter((setting) => !environment[setting]);
       expect(missing).toEqual([]);
       expect(environment.HTTP_HOST).toBe('0.0.0.0');

@@ -113,6 +113,10 @@ describe('payments on credit', () => {
     expect(noLine.body.code).toBe('CREDIT_LINE_NOT_FOUND');
     const badAmount = await post('payment', '/v1/payments', acme, { kind: 'CREDIT', lineId: line.lineId, amount: '1.5' });
     expect(badAmount.body.code).toBe('VALIDATION_FAILED');
+    const badChecksum = await post('payment', '/v1/payments', acme, { kind: 'CREDIT', lineId: line.lineId, payee: '0xaBaBaBaBaBaBaBaBaBaBaBaBaBaBaBaBaBaBaBaB', amount: '1' });
+    expect({ status: badChecksum.status, code: badChecksum.body.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    const deadlineAlone = await post('payment', '/v1/payments', acme, { kind: 'CREDIT', lineId: line.lineId, amount: '1', deadline: '99999999999' });
+    expect({ status: deadlineAlone.status, code: deadlineAlone.body.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
 
     expect((await post('credit', `/v1/credit-lines/${line.lineId}/suspend`, beta, {})).status).toBe(200);
     const suspended = await post('payment', '/v1/payments', acme, { kind: 'CREDIT', lineId: line.lineId, amount: '1' });
@@ -268,6 +272,10 @@ describe('tokens', () => {
 
     const transfer = await post('payment', '/v1/transfers', acme, { tokenClassId, from: payer, to: merchant, amount: '500' });
     expect(transfer.status).toBe(201);
+    expect((await get('payment', `/v1/transfers/${transfer.body.id}`, beta)).status).toBe(200);
+    expect((await get('payment', `/v1/issuances/${issued.body.id}`, gamma)).status).toBe(200);
+    const stranger = await stack.anOrganisation('delta-pay');
+    expect((await get('payment', `/v1/transfers/${transfer.body.id}`, stranger)).status).toBe(403);
     const redeemed = await post('payment', '/v1/redemptions', gamma, { tokenClassId, from: payer, amount: '1000' });
     // The holder is a custodial account of acme-pay: gamma-pay cannot sign for it.
     expect(redeemed.status).toBe(403);

@@ -19,7 +19,7 @@ import { SettlementService } from './settlements/settlement.service.js';
 import { StatementController } from './statements/statement.controller.js';
 import { StatementService } from './statements/statement.service.js';
 
-export const settlementConfig = () => loadConfig('settlement');
+export const settlementConfig = () => loadConfig('settlement', ['OPERATOR_PRIVATE_KEY']);
 
 @Module({
   imports: [

@@ -124,6 +124,15 @@ describe('settlements', () => {
     expect((await get('payment', `/v1/payments/${line.billIds[0]}`, acme)).body.status).toBe('SETTLED');
   });
 
+  it('rejects a bank-transfer settlement: the bills are open again', async () => {
+    const line = await aLineWithBills(['450']);
+    const started = await post('settlement', '/v1/settlements', acme, { lineId: line.lineId, billIds: line.billIds, method: 'OFFCHAIN', bankReference: 'WIRE-R' });
+    const rejected = await post('settlement', `/v1/settlements/${started.body.id}/reject`, beta, { reasonCode: 9 });
+    expect(rejected.body).toMatchObject({ status: 'REJECTED', reasonCode: 9 });
+    expect((await readBill(chain, line.billIds[0])).status).toBe('UNSETTLED');
+    expect((await readCreditLine(chain, line.lineId)).used).toBe(450n);
+  });
+
   it('settles by bank transfer, all bills due up to a cut-off', async () => {
     const line = await aLineWithBills(['300', '700']);
     const started = await post('settlement', '/v1/settlements', acme, {
@@ -142,6 +151,8 @@ describe('settlements', () => {
     await issueTo(line.enterprise, '800');
     const started = await post('settlement', '/v1/settlements', acme, { lineId: line.lineId, billIds: line.billIds, method: 'TOKEN', tokenClassId: gammaUsd });
     await caughtUp();
+    const unknownClass = await post('settlement', '/v1/settlements', acme, { lineId: line.lineId, billIds: line.billIds, method: 'TOKEN', tokenClassId: '9'.repeat(78) });
+    expect({ status: unknownClass.status, code: unknownClass.body.code }).toEqual({ status: 404, code: 'TOKEN_CLASS_NOT_FOUND' });
     const twice = await post('settlement', '/v1/settlements', acme, { lineId: line.lineId, billIds: line.billIds, method: 'OFFCHAIN', bankReference: 'again' });
     expect(twice.status).toBe(409);
     expect(twice.body.code).toBe('BILL_NOT_SETTLEABLE');

@@ -58,6 +58,9 @@ contract AccountRegistry is IAccountRegistry, RelayedOperations {
         uint64 deadline;
     }
 
+    /// @notice The longest a qualification may run from its review.
+    uint64 public constant MAX_QUALIFICATION_LIFETIME = 100 * 365 days;
+
     mapping(address account => Account) private _accounts;
 
     event AccountRegistered(
@@ -106,9 +109,7 @@ contract AccountRegistry is IAccountRegistry, RelayedOperations {
             revert InvalidAccountKind(registration.kind);
         }
         _checkDeadline(registration.deadline);
-        if (registration.qualificationExpiresAt <= block.timestamp) {
-            revert QualificationExpiryNotInFuture(registration.qualificationExpiresAt, block.timestamp);
-        }
+        _checkQualificationExpiry(registration.qualificationExpiresAt);
         if (_accounts[account].status != AccountStatus.NONE) revert AccountAlreadyRegistered(account);
         address attestor = _activeAttestor(registration.orgId);
         _checkSignature(
@@ -159,9 +160,7 @@ contract AccountRegistry is IAccountRegistry, RelayedOperations {
         Account storage record = _registered(renewal.account);
         if (record.status == AccountStatus.CLOSED) revert AccountNotActive(renewal.account, record.status);
         _checkDeadline(renewal.deadline);
-        if (renewal.qualificationExpiresAt <= block.timestamp) {
-            revert QualificationExpiryNotInFuture(renewal.qualificationExpiresAt, block.timestamp);
-        }
+        _checkQualificationExpiry(renewal.qualificationExpiresAt);
         _checkSignature(
             keccak256(
                 abi.encode(
@@ -240,6 +239,15 @@ contract AccountRegistry is IAccountRegistry, RelayedOperations {
             record.status == AccountStatus.ACTIVE &&
             record.qualificationExpiresAt > block.timestamp &&
             consortium.organisation(record.orgId).status == IConsortium.OrganisationStatus.ACTIVE;
+    }
+
+    function _checkQualificationExpiry(uint64 qualificationExpiresAt) private view {
+        if (
+            qualificationExpiresAt <= block.timestamp ||
+            qualificationExpiresAt > block.timestamp + MAX_QUALIFICATION_LIFETIME
+        ) {
+            revert QualificationExpiryNotInFuture(qualificationExpiresAt, block.timestamp);
+        }
     }
 
     function _registered(address account) private view returns (Account storage record) {

@@ -22,6 +22,8 @@ contract CreditLedger is ICreditLedger, RelayedOperations, AccessControl {
     uint32 public constant MAX_TERM_DAYS = 3650;
     /// @notice The most bills one settlement may carry (bounds every settlement loop).
     uint256 public constant MAX_BILLS_PER_SETTLEMENT = 100;
+    /// @notice The longest a line may run from its application.
+    uint64 public constant MAX_LINE_LIFETIME = 100 * 365 days;
 
     bytes32 public constant CREDIT_CEILING_TYPEHASH =
         keccak256(
@@ -216,6 +218,7 @@ contract CreditLedger is ICreditLedger, RelayedOperations, AccessControl {
     error InvalidParty(Party actor);
     error PartyNotAllowed(Party actor, uint8 action);
     error ExpiryNotInFuture(uint64 expiresAt, uint256 blockTimestamp);
+    error ExpiryTooFar(uint64 expiresAt, uint256 latest);
     error NotAnEnterprise(address account);
     error NotAMerchant(address account);
     error AccountClosed(address account);
@@ -353,6 +356,9 @@ contract CreditLedger is ICreditLedger, RelayedOperations, AccessControl {
             revert InvalidTerm(application.termDays, MAX_TERM_DAYS);
         }
         if (application.expiresAt <= block.timestamp) revert ExpiryNotInFuture(application.expiresAt, block.timestamp);
+        if (application.expiresAt > block.timestamp + MAX_LINE_LIFETIME) {
+            revert ExpiryTooFar(application.expiresAt, block.timestamp + MAX_LINE_LIFETIME);
+        }
         _requireParties(application.enterprise, application.merchant);
         _requireActiveAccount(creditAccountIdOf(application.enterprise, application.currency));
         _checkDeadline(application.deadline);
@@ -505,6 +511,9 @@ contract CreditLedger is ICreditLedger, RelayedOperations, AccessControl {
         if (change.action == CreditLineAction.ADJUST_LIMIT) {
             if (change.limit == 0) revert InvalidAmount(change.limit);
             if (change.limit < line.used) revert LimitBelowUsed(change.lineId, change.limit, line.used);
+            // The enterprise consented to at most what it asked for.
+            uint256 requested = _applications[change.lineId].requestedLimit;
+            if (change.limit > requested) revert LimitAboveRequested(change.limit, requested);
         }
         if (change.action == CreditLineAction.CLOSE && change.actor == Party.ENTERPRISE && line.used != 0) {
             revert CreditInUse(change.lineId, line.used);
@@ -556,8 +565,9 @@ contract CreditLedger is ICreditLedger, RelayedOperations, AccessControl {
         CreditAccount storage account = _requireActiveAccount(line.creditAccountId);
         registry.requireUsable(line.enterprise);
         registry.requireUsable(line.merchant);
-        if (line.used + amount > line.limit) revert CreditLimitExceeded(lineId, line.limit, line.used, amount);
-        if (account.used + amount > account.ceiling) {
+        // limit ≥ used and ceiling ≥ used always hold, so these never overflow.
+        if (amount > line.limit - line.used) revert CreditLimitExceeded(lineId, line.limit, line.used, amount);
+        if (amount > account.ceiling - account.used) {
             revert CreditCeilingExceeded(line.creditAccountId, account.ceiling, account.used, amount);
         }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.28;
 
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {IConsortium} from "./IConsortium.sol";
 import {ICreditLedger} from "./ICreditLedger.sol";
@@ -28,6 +30,15 @@ contract Settlements is RelayedOperations {
         );
     bytes32 public constant SETTLEMENT_CANCELLATION_TYPEHASH =
         keccak256("SettlementCancellation(bytes32 operationId,bytes32 settlementId,uint64 deadline)");
+    bytes32 public constant CLEARING_ANCHOR_TYPEHASH =
+        keccak256(
+            "ClearingAnchor(bytes32 operationId,bytes32 root,uint64 periodStart,uint64 periodEnd,uint32 settlementCount,uint64 deadline)"
+        );
+    /// @notice The Consortium role whose holder signs clearing anchors.
+    bytes32 public constant OPERATOR_ROLE = keccak256("OPERATOR_ROLE");
+    /// @notice Bounds of a clearing report: periods end before 2^40 s, at most this many settlements.
+    uint64 public constant MAX_PERIOD_END = 2 ** 40;
+    uint32 public constant MAX_CLEARING_SETTLEMENTS = 10_000;
 
     enum Method {
         NONE,
@@ -75,6 +86,15 @@ contract Settlements is RelayedOperations {
         uint64 deadline;
     }
 
+    struct ClearingAnchor {
+        bytes32 operationId;
+        bytes32 root;
+        uint64 periodStart;
+        uint64 periodEnd;
+        uint32 settlementCount;
+        uint64 deadline;
+    }
+
     struct Settlement {
         bytes32 lineId;
         bytes32 billsHash;
@@ -113,7 +133,7 @@ contract Settlements is RelayedOperations {
         bytes32 indexed root,
         uint64 periodStart,
         uint64 periodEnd,
-        uint256 settlementCount
+        uint32 settlementCount
     );
 
     error CreditLineNotFound(bytes32 lineId);
@@ -130,6 +150,8 @@ contract Settlements is RelayedOperations {
     error InvalidDecision(DecisionOutcome outcome);
     error InvalidPeriod(uint64 periodStart, uint64 periodEnd);
     error ClearingRootExists(bytes32 root);
+    error InvalidSettlementCount(uint32 settlementCount, uint32 maximum);
+    error NotOperator(address signer);
     /// @dev Same selector as the ledger's error of that name.
     error BillsOfDifferentLines(bytes32 lineId, bytes32 otherLineId);
 
@@ -255,19 +277,37 @@ contract Settlements is RelayedOperations {
 
     /// @notice Anchors the Merkle root of a clearing report (the settlements between organisations
     /// of a period), so any organisation can verify its own figures against the chain.
-    /// @dev Any registered relayer may anchor; a root is anchored once.
-    function anchorClearingRoot(
-        bytes32 operationId,
-        bytes32 root,
-        uint64 periodStart,
-        uint64 periodEnd,
-        uint256 settlementCount
-    ) external onlyRelayer {
-        if (periodEnd <= periodStart) revert InvalidPeriod(periodStart, periodEnd);
-        if (_clearingRoots[root] != 0) revert ClearingRootExists(root);
-        _useOperation(operationId);
-        _clearingRoots[root] = block.number;
-        emit ClearingRootAnchored(operationId, root, periodStart, periodEnd, settlementCount);
+    /// @dev Signed by the consortium operator; a root is anchored once.
+    /// @param operatorSignature EIP-712 `ClearingAnchor` signature of a holder of Consortium's OPERATOR_ROLE.
+    function anchorClearingRoot(ClearingAnchor calldata anchor, bytes calldata operatorSignature) external onlyRelayer {
+        if (anchor.periodEnd <= anchor.periodStart || anchor.periodEnd > MAX_PERIOD_END) {
+            revert InvalidPeriod(anchor.periodStart, anchor.periodEnd);
+        }
+        if (anchor.settlementCount == 0 || anchor.settlementCount > MAX_CLEARING_SETTLEMENTS) {
+            revert InvalidSettlementCount(anchor.settlementCount, MAX_CLEARING_SETTLEMENTS);
+        }
+        if (_clearingRoots[anchor.root] != 0) revert ClearingRootExists(anchor.root);
+        _checkDeadline(anchor.deadline);
+        bytes32 digest = _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    CLEARING_ANCHOR_TYPEHASH,
+                    anchor.operationId,
+                    anchor.root,
+                    anchor.periodStart,
+                    anchor.periodEnd,
+                    anchor.settlementCount,
+                    anchor.deadline
+                )
+            )
+        );
+        (address signer, ECDSA.RecoverError recoverError, ) = ECDSA.tryRecoverCalldata(digest, operatorSignature);
+        if (recoverError != ECDSA.RecoverError.NoError || !IAccessControl(address(consortium)).hasRole(OPERATOR_ROLE, signer)) {
+            revert NotOperator(signer);
+        }
+        _useOperation(anchor.operationId);
+        _clearingRoots[anchor.root] = block.number;
+        emit ClearingRootAnchored(anchor.operationId, anchor.root, anchor.periodStart, anchor.periodEnd, anchor.settlementCount);
     }
 
     /// @notice Whether `leaf` (a double-hashed clearing entry) is in an anchored report.

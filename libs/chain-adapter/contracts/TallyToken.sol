@@ -101,6 +101,7 @@ contract TallyToken is ERC1155Supply, AccessControl, RelayedOperations {
     mapping(uint256 tokenId => TokenClass) private _classes;
     /// @dev ISO 4217 minor-unit exponent + 1 (0: the currency is not supported).
     mapping(bytes3 currency => uint8) private _exponentPlusOne;
+    mapping(bytes3 currency => uint256) private _classesOfCurrency;
     mapping(address merchant => bool) private _restrictsAcceptance;
     mapping(address merchant => mapping(uint256 tokenId => bool)) private _accepted;
     mapping(bytes32 settlementId => Escrow) private _escrows;
@@ -176,7 +177,7 @@ contract TallyToken is ERC1155Supply, AccessControl, RelayedOperations {
         TokenClassRegistration calldata registration,
         bytes calldata attestorSignature
     ) external onlyRelayer {
-        if (registration.symbol == bytes32(0)) revert InvalidSymbol(registration.symbol);
+        _checkSymbol(registration.symbol);
         uint8 exponentPlusOne = _exponentPlusOne[registration.currency];
         if (exponentPlusOne == 0) revert CurrencyNotSupported(registration.currency);
         if (registration.decimals != exponentPlusOne - 1) {
@@ -209,6 +210,7 @@ contract TallyToken is ERC1155Supply, AccessControl, RelayedOperations {
             decimals: registration.decimals,
             status: TokenClassStatus.ACTIVE
         });
+        _classesOfCurrency[registration.currency] += 1;
         emit TokenClassRegistered(
             registration.operationId,
             tokenId,
@@ -428,6 +430,24 @@ contract TallyToken is ERC1155Supply, AccessControl, RelayedOperations {
         delete _escrows[settlementId];
     }
 
+    /// @dev 1-31 characters of A-Z, 0-9, '.' and '-', left-aligned and zero-padded (a short string).
+    function _checkSymbol(bytes32 symbol) private pure {
+        bool ended = false;
+        for (uint256 i = 0; i < 32; ++i) {
+            bytes1 character = symbol[i];
+            if (character == 0) {
+                if (i == 0) revert InvalidSymbol(symbol);
+                ended = true;
+            } else if (
+                ended ||
+                i == 31 ||
+                !((character >= "A" && character <= "Z") || (character >= "0" && character <= "9") || character == "." || character == "-")
+            ) {
+                revert InvalidSymbol(symbol);
+            }
+        }
+    }
+
     function _requireHolder(address account) private view {
         IAccountRegistry.AccountStatus status = registry.accountOf(account).status;
         if (status == IAccountRegistry.AccountStatus.NONE || status == IAccountRegistry.AccountStatus.CLOSED) {
@@ -443,6 +463,11 @@ contract TallyToken is ERC1155Supply, AccessControl, RelayedOperations {
     function _supportCurrency(bytes3 currency, uint8 exponent) private {
         for (uint256 i = 0; i < 3; ++i) {
             if (currency[i] < "A" || currency[i] > "Z") revert CurrencyNotSupported(currency);
+        }
+        uint8 current = _exponentPlusOne[currency];
+        // Classes of the currency carry its exponent as their decimals: it cannot change under them.
+        if (current != 0 && current != exponent + 1 && _classesOfCurrency[currency] != 0) {
+            revert DecimalsMismatch(currency, exponent, current - 1);
         }
         _exponentPlusOne[currency] = exponent + 1;
         emit CurrencySupported(currency, exponent);

@@ -132,7 +132,13 @@ export const chainErrorCodes: Record<string, string> = {
   ResponseWindowClosed: 'RESPONSE_WINDOW_CLOSED',
   InvalidPeriod: 'VALIDATION_FAILED',
   ClearingRootExists: 'DUPLICATE_OPERATION',
+  ExpiryTooFar: 'EXPIRY_INVALID',
+  InvalidSettlementCount: 'VALIDATION_FAILED',
+  NotOperator: 'FORBIDDEN',
 };
+
+/** Solidity's Panic(uint256): checked arithmetic and the like; an amount too large to add up. */
+const PANIC_SELECTOR = '0x4e487b71';
 
 export interface DecodedChainError {
   /** Stable API code; CHAIN_REJECTED when the error is unknown, CHAIN_EXECUTION_FAILED when empty. */
@@ -152,6 +158,9 @@ function stringify(value: unknown): string {
 export function decodeChainError(errorData: string | null | undefined): DecodedChainError {
   if (!errorData || errorData === '0x') {
     return { code: 'CHAIN_EXECUTION_FAILED', errorName: null, args: {}, retryable: true };
+  }
+  if (errorData.startsWith(PANIC_SELECTOR)) {
+    return { code: 'VALIDATION_FAILED', errorName: 'Panic', args: { panicCode: `0x${BigInt(`0x${errorData.slice(10)}`).toString(16)}`, reason: 'an amount is out of range' }, retryable: false };
   }
   for (const name of contractNames) {
     let description: ErrorDescription | null = null;

@@ -158,6 +158,14 @@ export const typedDataTypes = {
     { name: 'settlementId', type: 'bytes32' },
     { name: 'deadline', type: 'uint64' },
   ],
+  ClearingAnchor: [
+    { name: 'operationId', type: 'bytes32' },
+    { name: 'root', type: 'bytes32' },
+    { name: 'periodStart', type: 'uint64' },
+    { name: 'periodEnd', type: 'uint64' },
+    { name: 'settlementCount', type: 'uint32' },
+    { name: 'deadline', type: 'uint64' },
+  ],
   RotateKeys: [
     { name: 'orgId', type: 'bytes32' },
     { name: 'newAdmin', type: 'address' },
@@ -204,6 +212,7 @@ export const verifyingContractOf: Record<PrimaryType, ContractName> = {
   Settlement: 'Settlements',
   SettlementDecision: 'Settlements',
   SettlementCancellation: 'Settlements',
+  ClearingAnchor: 'Settlements',
   RotateKeys: 'Consortium',
   AddRelayer: 'Consortium',
   RemoveRelayer: 'Consortium',

@@ -29,3 +29,4 @@ export * from './signing/signing-window.js';
 export * from './payments.js';
 export * from './settlements.js';
 export * from './projector/consistent-read.js';
+export * from './validation.js';

@@ -79,12 +79,22 @@ export function cancelSettlementOperation(message: SettlementCancellationMessage
   };
 }
 
-export function anchorClearingRootOperation(operationId: string, root: string, periodStart: bigint, periodEnd: bigint, settlementCount: number): Operation {
+export interface ClearingAnchorMessage {
+  operationId: string;
+  root: string;
+  periodStart: bigint;
+  periodEnd: bigint;
+  settlementCount: number;
+  deadline: bigint;
+}
+
+/** Anchors a clearing report's root; the consortium operator signs. */
+export function anchorClearingRootOperation(message: ClearingAnchorMessage, operatorSignature: string): Operation {
   return {
-    operationId,
+    operationId: message.operationId,
     kind: 'clearing.anchor',
     contract: 'Settlements',
-    calldata: settlements().encodeFunctionData('anchorClearingRoot', [operationId, root, periodStart, periodEnd, settlementCount]),
+    calldata: settlements().encodeFunctionData('anchorClearingRoot', [message, operatorSignature]),
   };
 }
 

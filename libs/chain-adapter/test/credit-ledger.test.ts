@@ -212,6 +212,7 @@ describe('credit applications and lines', () => {
     await expectRevert((await application(enterprise, merchant)).call(), 'CreditAccountNotFound');
     await (await setCeiling(enterprise, 1_000n)).send();
     await expectRevert((await application(enterprise, merchant, { expiresAt: (await fixture.now()) - 1n })).call(), 'ExpiryNotInFuture');
+    await expectRevert((await application(enterprise, merchant, { expiresAt: 2n ** 63n })).call(), 'ExpiryTooFar');
     const applied = await application(enterprise, merchant, { expiresAt: (await fixture.now()) + 500n });
     await applied.send();
     await fixture.advance(600);
@@ -226,6 +227,8 @@ describe('credit applications and lines', () => {
     await fixture.send(payments, 'draw', [lineId, billId, 600n]);
     const args = await expectRevert((await lineChange(lineId, 'ADJUST_LIMIT', 'MERCHANT', merchant, 599n)).call(), 'LimitBelowUsed');
     expect(args).toMatchObject({ limit: '599', used: '600' });
+    const above = await expectRevert((await lineChange(lineId, 'ADJUST_LIMIT', 'MERCHANT', merchant, 1_001n)).call(), 'LimitAboveRequested');
+    expect(above).toMatchObject({ limit: '1001', requestedLimit: '1000' });
     await (await lineChange(lineId, 'ADJUST_LIMIT', 'MERCHANT', merchant, 600n)).send();
     await expectRevert(payments.getFunction('draw').staticCall(lineId, aBillId(), 1n), 'CreditLimitExceeded');
 

@@ -96,6 +96,10 @@ describe('token classes, issuance and redemption', () => {
     await expectRevert(token.getFunction('registerTokenClass').staticCall(unknown, signTypedDataWith(acme.attestor.privateKey, fixture.chain.typedData('TokenClassRegistration', unknown))), 'CurrencyNotSupported');
     const forged = { ...message, decimals: 0 };
     await expectRevert(token.getFunction('registerTokenClass').staticCall(forged, signTypedDataWith(beta.attestor.privateKey, fixture.chain.typedData('TokenClassRegistration', forged))), 'InvalidSignature');
+    for (const symbol of [`0x${'ff'.repeat(32)}`, `0x${'41'.repeat(32)}`, `0x61${'00'.repeat(31)}`, `0x00${'41'.repeat(1)}${'00'.repeat(30)}`]) {
+      const bad = { ...message, operationId: fixture.nextOperationId('acme-pay'), symbol, decimals: 0 };
+      await expectRevert(token.getFunction('registerTokenClass').staticCall(bad, signTypedDataWith(acme.attestor.privateKey, fixture.chain.typedData('TokenClassRegistration', bad))), 'InvalidSymbol');
+    }
     const again = { ...message, operationId: fixture.nextOperationId('gamma-pay'), orgId: orgIdOf('gamma-pay'), symbol: symbolToBytes32('GUSD'), currency: currencyCodeToBytes3('USD') };
     await expectRevert(token.getFunction('registerTokenClass').staticCall(again, signTypedDataWith(gamma.attestor.privateKey, fixture.chain.typedData('TokenClassRegistration', again))), 'TokenClassExists');
   });

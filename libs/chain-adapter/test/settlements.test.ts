@@ -16,6 +16,7 @@ import {
   currencyCodeToBytes3,
   type SettlementMessage,
 } from '#chain-adapter';
+import { devPrivateKey } from '../../../test/support/anvil.js';
 import { expectRevert, startChainFixture, type ChainFixture, type CreditLineFixture } from './chain-fixture.js';
 
 let fixture: ChainFixture;
@@ -176,20 +177,29 @@ describe('OFFCHAIN settlements and cancellation', () => {
 });
 
 describe('clearing roots', () => {
-  it('anchors a report root once and verifies each organisation\'s entry against it', async () => {
+  it('anchors a report root signed by the operator, once, and verifies each organisation\'s entry against it', async () => {
     const entries = [
       { settlementId: `0x${'01'.repeat(32)}`, debtorOrgId: orgIdOf('gamma-pay'), creditorOrgId: orgIdOf('beta-pay'), currency: currencyCodeToBytes3('USD'), amount: 1_500n },
       { settlementId: `0x${'02'.repeat(32)}`, debtorOrgId: orgIdOf('acme-pay'), creditorOrgId: orgIdOf('beta-pay'), currency: currencyCodeToBytes3('USD'), amount: 700n },
     ];
     const tree = clearingTreeOf(entries)!;
-    const operationId = fixture.nextOperationId('acme-pay');
     const now = await fixture.now();
-    await fixture.send(settlements, 'anchorClearingRoot', [operationId, tree.root, now - 86_400n, now, 2]);
+    const anchor = (signer: string, overrides: Record<string, unknown> = {}) => {
+      const message = { operationId: fixture.nextOperationId('acme-pay'), root: tree.root, periodStart: now - 86_400n, periodEnd: now, settlementCount: 2, deadline: now + 600n, ...overrides };
+      return { message, signature: signTypedDataWith(signer, fixture.chain.typedData('ClearingAnchor', message)) };
+    };
+    const byAttestor = anchor(acme.attestor.privateKey);
+    await expectRevert(settlements.getFunction('anchorClearingRoot').staticCall(byAttestor.message, byAttestor.signature), 'NotOperator');
+    const unbounded = anchor(devPrivateKey(0), { periodEnd: 2n ** 41n });
+    await expectRevert(settlements.getFunction('anchorClearingRoot').staticCall(unbounded.message, unbounded.signature), 'InvalidPeriod');
+    const byOperator = anchor(devPrivateKey(0));
+    await fixture.send(settlements, 'anchorClearingRoot', [byOperator.message, byOperator.signature]);
     for (const [index] of tree.entries()) {
       expect(await settlements.getFunction('verifyClearingEntry')(tree.root, tree.getProof(index), tree.leafHash(tree.at(index)!))).toBe(true);
     }
     const forged = clearingTreeOf([{ ...entries[0], amount: 1n }])!;
     expect(await settlements.getFunction('verifyClearingEntry')(tree.root, tree.getProof(0), forged.leafHash(forged.at(0)!))).toBe(false);
-    await expectRevert(settlements.getFunction('anchorClearingRoot').staticCall(fixture.nextOperationId('acme-pay'), tree.root, now - 86_400n, now, 2), 'ClearingRootExists');
+    const again = anchor(devPrivateKey(0));
+    await expectRevert(settlements.getFunction('anchorClearingRoot').staticCall(again.message, again.signature), 'ClearingRootExists');
   });
 });

@@ -23,8 +23,8 @@ export class IssuanceController {
   @Auth('organisation', 'operator')
   @ApiOkResponse({ type: TokenMovementDto })
   @ApiNotFoundResponse({ description: 'OPERATION_NOT_FOUND' })
-  get(@Param('id') id: string): Promise<TokenMovementDto> {
-    return this.movements.get(id, 'ISSUANCE');
+  get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<TokenMovementDto> {
+    return this.movements.get(id, 'ISSUANCE', principal);
   }
 }
 
@@ -45,8 +45,8 @@ export class RedemptionController {
   @Get(':id')
   @Auth('organisation', 'operator')
   @ApiOkResponse({ type: TokenMovementDto })
-  get(@Param('id') id: string): Promise<TokenMovementDto> {
-    return this.movements.get(id, 'REDEMPTION');
+  get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<TokenMovementDto> {
+    return this.movements.get(id, 'REDEMPTION', principal);
   }
 }
 
@@ -67,7 +67,7 @@ export class TransferController {
   @Get(':id')
   @Auth('organisation', 'operator')
   @ApiOkResponse({ type: TokenMovementDto })
-  get(@Param('id') id: string): Promise<TokenMovementDto> {
-    return this.movements.get(id, 'TRANSFER');
+  get(@Param('id') id: string, @CurrentPrincipal() principal: Principal): Promise<TokenMovementDto> {
+    return this.movements.get(id, 'TRANSFER', principal);
   }
 }

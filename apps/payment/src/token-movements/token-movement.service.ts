@@ -108,9 +108,15 @@ export class TokenMovementService {
     return writeResultOf(outcome, (id) => this.get(id, 'TRANSFER'), this.chain.chainId);
   }
 
-  async get(id: string, kind: TokenMovementKind): Promise<TokenMovementDto> {
+  /** A movement, to the organisations of its holders and its class's issuer, or the operator. */
+  async get(id: string, kind: TokenMovementKind, principal?: Principal): Promise<TokenMovementDto> {
     const row = /^0x[0-9a-fA-F]{64}$/.test(id) ? await this.dataSource.manager.findOneBy(TokenMovement, { id: id.toLowerCase(), kind }) : null;
     if (!row) throw new TallyError('OPERATION_NOT_FOUND', { id, kind });
+    if (principal?.kind === 'organisation') {
+      const parties = await Promise.all([row.from, row.to].filter((address): address is string => address !== null).map((address) => this.directory.find(address)));
+      const issuer = (await this.tokenClasses.find(row.tokenClassId)).issuerOrgCode;
+      if (issuer !== principal.orgId && !parties.some((party) => party?.orgCode === principal.orgId)) throw new TallyError('FORBIDDEN', { id });
+    }
     return {
       id: row.id,
       kind: row.kind,

@@ -2,7 +2,7 @@
 // of organisation Y, X owes Y. Positions are netted per organisation pair and currency for a
 // period; a report's Merkle root (of its settlements) is anchored on chain so that any organisation
 // can verify its own figures with the proof it is given.
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
   ChainClient,
@@ -15,15 +15,15 @@ import {
   orgCodeOf,
   orgIdOf,
   proofsOf,
+  signTypedDataWith,
+  signingDeadline,
   writeResultOf,
   type ClearingEntry,
 } from '#chain-adapter';
-import { TallyError, requestHashOf, type Principal, type WriteResult } from '#common';
+import { OPERATOR_ORG_CODE, TALLY_CONFIG, TallyError, requestHashOf, type Principal, type TallyConfig, type WriteResult } from '#common';
 import { ClearingReport } from '../settlements/settlement.entity.js';
 import type { ClearingEntryDto, ClearingPositionDto, ClearingPositionsDto, ClearingReportDto } from './clearing.dto.js';
 
-/** The organisation code operator writes are recorded under (never an organisation's). */
-export const OPERATOR_ORG_CODE = 'tally-operator';
 /** The most settlements one clearing period covers. */
 export const MAX_CLEARING_ENTRIES = 10_000;
 
@@ -33,6 +33,7 @@ export class ClearingService {
     private readonly dataSource: DataSource,
     private readonly chain: ChainClient,
     private readonly writes: WritePath,
+    @Inject(TALLY_CONFIG) private readonly config: TallyConfig,
   ) {}
 
   async positions(principal: Principal, from: Date, to: Date, currency?: string): Promise<ClearingPositionsDto> {
@@ -41,6 +42,7 @@ export class ClearingService {
   }
 
   async anchor(idempotencyKey: string, from: Date, to: Date): Promise<WriteResult<ClearingReportDto>> {
+    if (from.getTime() < 0 || to.getTime() >= 2 ** 40 * 1000) throw new TallyError('VALIDATION_FAILED', { fields: { from: ['the period must lie between 1970 and 2^40 seconds'] } });
     const entries = await this.entries(from, to);
     const tree = clearingTreeOf(entries);
     if (!tree) throw new TallyError('VALIDATION_FAILED', { fields: { from: ['no settlement between organisations was confirmed in the period: nothing to anchor'] } });
@@ -49,10 +51,18 @@ export class ClearingService {
       operationId,
       orgId: OPERATOR_ORG_CODE,
       requestHash: requestHashOf({ operation: 'clearing.anchor', from: from.toISOString(), to: to.toISOString() }),
-      prepare: async () => ({
-        operation: anchorClearingRootOperation(operationId, tree.root, BigInt(Math.floor(from.getTime() / 1000)), BigInt(Math.floor(to.getTime() / 1000)), entries.length),
-        resourceId: operationId,
-      }),
+      prepare: async () => {
+        const message = {
+          operationId,
+          root: tree.root,
+          periodStart: BigInt(Math.floor(from.getTime() / 1000)),
+          periodEnd: BigInt(Math.floor(to.getTime() / 1000)),
+          settlementCount: entries.length,
+          deadline: await signingDeadline(this.chain, undefined),
+        };
+        const signature = signTypedDataWith(this.config.chain.operatorPrivateKey!, this.chain.typedData('ClearingAnchor', message));
+        return { operation: anchorClearingRootOperation(message, signature), resourceId: operationId };
+      },
     });
     return writeResultOf(outcome, (id) => this.report({ kind: 'operator' }, id), this.chain.chainId);
   }

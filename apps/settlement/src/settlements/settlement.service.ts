@@ -23,7 +23,7 @@ import {
   writeResultOf,
 } from '#chain-adapter';
 import { DEFAULT_PAGE_SIZE, TallyError, decodeCursor, organisationOf, pageOf, requestHashOf, type Page, type Principal, type SignedWriteDto, type WriteResult } from '#common';
-import { SettlementLine } from '../bills/bill.entity.js';
+import { SettlementLine, SettlementTokenClass } from '../bills/bill.entity.js';
 import { MAX_BILLS_PER_SETTLEMENT, type CreateSettlementDto, type ListSettlementsQuery, type SettlementDto } from './dto/settlement.dto.js';
 import { Settlement, SettlementRecord } from './settlement.entity.js';
 
@@ -46,6 +46,9 @@ export class SettlementService {
     if (!line) throw new TallyError('CREDIT_LINE_NOT_FOUND', { lineId });
     if (line.enterpriseOrgCode !== orgId) throw new TallyError('FORBIDDEN', { lineId, reason: "the enterprise's organisation settles" });
     if (request.billIds && request.cutOff) throw new TallyError('VALIDATION_FAILED', { fields: { cutOff: ['send billIds or cutOff, not both'] } });
+    if (request.method === 'TOKEN' && !(await this.dataSource.manager.existsBy(SettlementTokenClass, { id: request.tokenClassId! }))) {
+      throw new TallyError('TOKEN_CLASS_NOT_FOUND', { tokenClassId: request.tokenClassId });
+    }
     const operationId = operationIdOf(orgId, idempotencyKey);
     const outcome = await this.writes.run({
       operationId,

@@ -260,7 +260,11 @@ export class Projector {
     if (typeof operationId !== 'string') return undefined;
     const entry = await manager.findOneBy(OutboxEntry, { operationId });
     if (!entry || entry.status === 'RECORDED') return undefined;
+    // Operation ids are unique per contract: an event of another contract is another operation.
+    if (entry.contract !== event.contract) return undefined;
     if (event.name === 'OperationRejected') {
+      // Only a refusal of the transaction this service sent counts: anyone's batch can name any id.
+      if (entry.txHash !== event.proof.txHash) return undefined;
       const decoded = decodeChainError(event.args.errorData as string);
       if (decoded.retryable) {
         await manager.update(OutboxEntry, { operationId }, { status: 'PENDING', txHash: null, lastError: decoded.code });

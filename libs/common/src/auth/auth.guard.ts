@@ -9,6 +9,9 @@ import { TallyError } from '../errors/tally-error.js';
 import { ApiKey } from './api-key.entity.js';
 import { parseApiKey, secretMatches, tokensEqual } from './api-key-secret.js';
 
+/** The organisation code operator writes are recorded under; no organisation may take it. */
+export const OPERATOR_ORG_CODE = 'tally-operator';
+
 export type Principal = { kind: 'organisation'; orgId: string; keyId: string } | { kind: 'operator' };
 export type PrincipalKind = Principal['kind'];
 

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
+import { IsAddress } from '#chain-adapter';
 import {
   ChainProofDto,
   IsAmount,
@@ -9,7 +10,7 @@ import {
 
 export class OpenCreditAccountDto {
   @ApiProperty({ description: "The enterprise's account address (of the calling organisation)" })
-  @Matches(/^0x[0-9a-fA-F]{40}$/, { message: 'enterprise must be a 0x-prefixed 20-byte hex address' })
+  @IsAddress()
   enterprise: string;
 
   @ApiProperty({ example: 'USD', description: 'ISO 4217 code' })
@@ -59,7 +60,7 @@ export class CreditAccountPageDto {
 export class ListCreditAccountsQuery extends PageQuery {
   @ApiPropertyOptional()
   @IsOptional()
-  @Matches(/^0x[0-9a-fA-F]{40}$/)
+  @IsAddress()
   enterprise?: string;
 
   @ApiPropertyOptional({ example: 'USD' })

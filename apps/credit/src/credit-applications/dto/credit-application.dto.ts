@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsDateString, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { IsAddress } from '#chain-adapter';
 import {
   ChainProofDto,
   IsAmount,
@@ -12,11 +13,11 @@ export const MAX_TERM_DAYS = 3650;
 
 export class CreateCreditApplicationDto extends SignedWriteDto {
   @ApiProperty({ description: "The applying enterprise's account (of the calling organisation); it signs the application" })
-  @Matches(/^0x[0-9a-fA-F]{40}$/, { message: 'enterprise must be a 0x-prefixed 20-byte hex address' })
+  @IsAddress()
   enterprise: string;
 
   @ApiProperty({ description: "The merchant's account (of any organisation)" })
-  @Matches(/^0x[0-9a-fA-F]{40}$/, { message: 'merchant must be a 0x-prefixed 20-byte hex address' })
+  @IsAddress()
   merchant: string;
 
   @ApiProperty({ example: 'USD' })
@@ -99,8 +100,8 @@ export class CreditApplicationPageDto {
 }
 
 export class ListCreditApplicationsQuery extends PageQuery {
-  @ApiPropertyOptional() @IsOptional() @Matches(/^0x[0-9a-fA-F]{40}$/) enterprise?: string;
-  @ApiPropertyOptional() @IsOptional() @Matches(/^0x[0-9a-fA-F]{40}$/) merchant?: string;
+  @ApiPropertyOptional() @IsOptional() @IsAddress() enterprise?: string;
+  @ApiPropertyOptional() @IsOptional() @IsAddress() merchant?: string;
   @ApiPropertyOptional({ enum: ['SUBMITTED', 'APPROVED', 'REJECTED', 'WITHDRAWN'] })
   @IsOptional()
   @IsIn(['SUBMITTED', 'APPROVED', 'REJECTED', 'WITHDRAWN'])

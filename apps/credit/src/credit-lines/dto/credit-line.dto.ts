@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
+import { IsAddress } from '#chain-adapter';
 import {
   ChainProofDto,
   IsAmount,
@@ -46,8 +47,8 @@ export class CreditLinePageDto {
 }
 
 export class ListCreditLinesQuery extends PageQuery {
-  @ApiPropertyOptional() @IsOptional() @Matches(/^0x[0-9a-fA-F]{40}$/) enterprise?: string;
-  @ApiPropertyOptional() @IsOptional() @Matches(/^0x[0-9a-fA-F]{40}$/) merchant?: string;
+  @ApiPropertyOptional() @IsOptional() @IsAddress() enterprise?: string;
+  @ApiPropertyOptional() @IsOptional() @IsAddress() merchant?: string;
   @ApiPropertyOptional({ enum: ['ACTIVE', 'SUSPENDED', 'CLOSED'] })
   @IsOptional()
   @IsIn(['ACTIVE', 'SUSPENDED', 'CLOSED'])

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
+import { IsAddress } from '#chain-adapter';
 import { PageQuery } from '#common';
 
 export class BalanceDto {
@@ -17,6 +18,6 @@ export class BalancePageDto {
 }
 
 export class ListBalancesQuery extends PageQuery {
-  @ApiPropertyOptional() @IsOptional() @Matches(/^0x[0-9a-fA-F]{40}$/) holder?: string;
+  @ApiPropertyOptional() @IsOptional() @IsAddress() holder?: string;
   @ApiPropertyOptional() @IsOptional() @Matches(/^[1-9][0-9]{0,77}$/) tokenClassId?: string;
 }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDateString, IsIn, IsOptional, Matches, ValidateIf } from 'class-validator';
+import { IsAddress } from '#chain-adapter';
 import { ChainProofDto, IsAmount, PageQuery, SignedWriteDto } from '#common';
 
 export class CreatePaymentDto extends SignedWriteDto {
@@ -14,12 +15,12 @@ export class CreatePaymentDto extends SignedWriteDto {
 
   @ApiPropertyOptional({ description: 'TOKEN: the payer (of the calling organisation); it signs' })
   @ValidateIf((body: CreatePaymentDto) => body.kind === 'TOKEN' || body.payer !== undefined)
-  @Matches(/^0x[0-9a-fA-F]{40}$/, { message: 'payer must be a 0x-prefixed 20-byte hex address' })
+  @IsAddress()
   payer?: string;
 
   @ApiPropertyOptional({ description: 'TOKEN: the merchant paid; CREDIT: optional, must be the line\'s merchant' })
   @ValidateIf((body: CreatePaymentDto) => body.kind === 'TOKEN' || body.payee !== undefined)
-  @Matches(/^0x[0-9a-fA-F]{40}$/, { message: 'payee must be a 0x-prefixed 20-byte hex address' })
+  @IsAddress()
   payee?: string;
 
   @ApiPropertyOptional({ description: 'TOKEN: the class paid in (any organisation\'s class the payee accepts)' })
@@ -56,8 +57,8 @@ export class PaymentPageDto {
 }
 
 export class ListPaymentsQuery extends PageQuery {
-  @ApiPropertyOptional() @IsOptional() @Matches(/^0x[0-9a-fA-F]{40}$/) payer?: string;
-  @ApiPropertyOptional() @IsOptional() @Matches(/^0x[0-9a-fA-F]{40}$/) payee?: string;
+  @ApiPropertyOptional() @IsOptional() @IsAddress() payer?: string;
+  @ApiPropertyOptional() @IsOptional() @IsAddress() payee?: string;
   @ApiPropertyOptional() @IsOptional() @Matches(/^0x[0-9a-fA-F]{64}$/) lineId?: string;
   @ApiPropertyOptional({ enum: ['CREDIT', 'TOKEN'] }) @IsOptional() @IsIn(['CREDIT', 'TOKEN']) kind?: string;
   @ApiPropertyOptional({ enum: ['UNSETTLED', 'IN_SETTLEMENT', 'SETTLED', 'REFUNDED', 'COMPLETED'] })

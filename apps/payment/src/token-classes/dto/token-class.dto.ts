@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsAddress } from '#chain-adapter';
 import { ChainProofDto, PageQuery, SignedWriteDto } from '#common';
 
 export class CreateTokenClassDto {
@@ -19,7 +20,7 @@ export class CreateTokenClassDto {
 
 export class TokenAcceptanceDto extends SignedWriteDto {
   @ApiProperty({ description: 'The merchant (of the calling organisation); it signs' })
-  @Matches(/^0x[0-9a-fA-F]{40}$/, { message: 'merchant must be a 0x-prefixed 20-byte hex address' })
+  @IsAddress()
   merchant: string;
 
   @ApiProperty({ description: 'After its first declaration a merchant accepts only the classes it accepted' })

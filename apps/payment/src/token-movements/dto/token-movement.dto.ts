@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
+import { IsAddress } from '#chain-adapter';
 import { ChainProofDto, IsAmount, SignedWriteDto } from '#common';
 
 const tokenClassIdPattern = /^[1-9][0-9]{0,77}$/;
-const addressPattern = /^0x[0-9a-fA-F]{40}$/;
 
 export class CreateIssuanceDto {
   @ApiProperty({ description: "A class of the calling organisation (only the issuer issues)" })
@@ -11,7 +11,7 @@ export class CreateIssuanceDto {
   tokenClassId: string;
 
   @ApiProperty({ description: 'A registered, active and qualified account of any organisation' })
-  @Matches(addressPattern, { message: 'to must be a 0x-prefixed 20-byte hex address' })
+  @IsAddress()
   to: string;
 
   @ApiProperty({ example: '100000', description: 'Minor units the user paid in' })
@@ -25,7 +25,7 @@ export class CreateRedemptionDto extends SignedWriteDto {
   tokenClassId: string;
 
   @ApiProperty({ description: 'The holder; it signs (custodial holders of the calling organisation are signed for)' })
-  @Matches(addressPattern, { message: 'from must be a 0x-prefixed 20-byte hex address' })
+  @IsAddress()
   from: string;
 
   @ApiProperty({ example: '5000' })
@@ -39,11 +39,11 @@ export class CreateTransferDto extends SignedWriteDto {
   tokenClassId: string;
 
   @ApiProperty({ description: 'The sender (of the calling organisation); it signs' })
-  @Matches(addressPattern, { message: 'from must be a 0x-prefixed 20-byte hex address' })
+  @IsAddress()
   from: string;
 
   @ApiProperty({ description: 'Any registered account that is not closed' })
-  @Matches(addressPattern, { message: 'to must be a 0x-prefixed 20-byte hex address' })
+  @IsAddress()
   to: string;
 
   @ApiProperty({ example: '2500' })

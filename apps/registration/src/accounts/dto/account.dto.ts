@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsDateString, IsIn, IsOptional, IsString, Length, Matches, ValidateIf, ValidateNested } from 'class-validator';
+import { IsAddress } from '#chain-adapter';
 import { ChainProofDto, PageQuery, TypedDataDto } from '#common';
 
 export class QualificationDto {
@@ -50,7 +51,7 @@ export class CreateAccountDto {
 
   @ApiPropertyOptional({ description: 'SELF_CUSTODY only: the account address' })
   @ValidateIf((body: CreateAccountDto) => body.custody === 'SELF_CUSTODY' || body.address !== undefined)
-  @Matches(/^0x[0-9a-fA-F]{40}$/, { message: 'address must be a 0x-prefixed 20-byte hex address' })
+  @IsAddress()
   address?: string;
 
   @ApiPropertyOptional({ description: 'SELF_CUSTODY only: the account key’s EIP-712 AccountKeyProof signature (see POST /v1/accounts/key-proof)' })
@@ -61,7 +62,7 @@ export class CreateAccountDto {
 
 export class KeyProofRequestDto {
   @ApiProperty({ description: 'The self-custody account address' })
-  @Matches(/^0x[0-9a-fA-F]{40}$/, { message: 'address must be a 0x-prefixed 20-byte hex address' })
+  @IsAddress()
   address: string;
 }
 

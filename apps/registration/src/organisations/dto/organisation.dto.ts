@@ -1,10 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
-import { ChainProofDto, PageQuery } from '#common';
+import { IsIn, IsOptional, IsString, Length, Matches, NotEquals } from 'class-validator';
+import { ChainProofDto, OPERATOR_ORG_CODE, PageQuery } from '#common';
 
 export class CreateOrganisationDto {
   @ApiProperty({ example: 'acme-pay', description: 'Short code, 2-31 of a-z, 0-9 and -; its bytes32 is the on-chain id' })
   @Matches(/^[a-z0-9][a-z0-9-]{1,30}$/, { message: 'code must be 2-31 characters of a-z, 0-9 and -, starting with a letter or digit' })
+  @NotEquals(OPERATOR_ORG_CODE, { message: `code ${OPERATOR_ORG_CODE} is reserved for the operator` })
   code: string;
 
   @ApiProperty({ example: 'Acme Payments Ltd' })

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDateString, IsIn, IsOptional, Matches } from 'class-validator';
+import { IsAddress } from '#chain-adapter';
 import { ChainProofDto, PageQuery } from '#common';
 
 export class BillDto {
@@ -40,7 +41,7 @@ export class ListBillsQuery extends PageQuery {
   @IsOptional()
   @IsIn(['UNSETTLED', 'IN_SETTLEMENT', 'SETTLED', 'REFUNDED'])
   status?: string;
-  @ApiPropertyOptional({ description: 'The other party: an enterprise or merchant address' }) @IsOptional() @Matches(/^0x[0-9a-fA-F]{40}$/) counterparty?: string;
+  @ApiPropertyOptional({ description: 'The other party: an enterprise or merchant address' }) @IsOptional() @IsAddress() counterparty?: string;
   @ApiPropertyOptional({ description: 'Recorded at or after (ISO 8601)' }) @IsOptional() @IsDateString({ strict: true }) from?: string;
   @ApiPropertyOptional({ description: 'Recorded before (ISO 8601)' }) @IsOptional() @IsDateString({ strict: true }) to?: string;
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'Only overdue (true) or only not overdue (false) bills' }) @IsOptional() @IsIn(['true', 'false']) overdue?: 'true' | 'false';

@@ -1,0 +1,486 @@
+// `npm run bench`: measures the credit-payment path on a system of its own — a fresh anvil
+// (block time 0.2 s, gas limit 1e9, no state file), its own database and NATS namespace, and the
+// registration, credit and payment services from the build — and writes bench/results/<date>.json,
+// bench/results/latest.json and latest.md. Figures, side by side:
+//   (a) end to end through the HTTP API: payments/s and p50/p95/p99 at peak and at 80% of peak,
+//       self-custody payers (signed before timing) and custodial payers (Tally signs);
+//   (b) the chain-only ceiling: the same contracts fed pre-signed batches directly;
+//   (c) the naive path: one payment per transaction, one in flight, waiting for each receipt;
+//   (d) gas per payment in a batch; (e) view lag, chain → payment view, p50/p99;
+//   (f) peak memory of each process; (g) rebuild speed of the payment views;
+//   (h) accepted payments against the chain: lost and duplicated.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { Contract, NonceManager, Transaction, Wallet } from 'ethers';
+import pg from 'pg';
+import { z } from 'zod';
+import {
+  addressOfPrivateKey,
+  buildTypedData,
+  connectProvider,
+  deployContracts,
+  devPrivateKey,
+  interfaceOf,
+  operationIdOf,
+  payOnCreditOperation,
+  startAnvil,
+  typedDataDigest,
+  writeManifest,
+  type AnvilNode,
+} from '#chain-adapter';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const settings = z
+  .object({
+    BENCH_DURATION_S: z.coerce.number().int().min(3).max(120).default(15),
+    BENCH_CONNECTIONS: z.coerce.number().int().min(1).max(512).default(64),
+    BENCH_LINES: z.coerce.number().int().min(1).max(200).default(16),
+    BENCH_CHAIN_ONLY_PAYMENTS: z.coerce.number().int().min(100).max(100_000).default(12_000),
+    BENCH_BATCH_SIZE: z.coerce.number().int().min(1).max(512).default(300),
+    BENCH_NAIVE_SECONDS: z.coerce.number().int().min(2).max(60).default(8),
+    DATABASE_ADMIN_URL: z.string().default('postgres://postgres@127.0.0.1:5432/postgres'),
+    NATS_URL: z.string().default('nats://127.0.0.1:4222'),
+  })
+  .parse(process.env);
+
+const id = randomBytes(4).toString('hex');
+const namespace = `bench${id}`;
+const stream = `TALLY_BENCH_${id.toUpperCase()}`;
+const database = `tally_bench_${id}`;
+const databaseUrl = settings.DATABASE_ADMIN_URL.replace(/\/[^/]*$/, `/${database}`);
+const operatorToken = `bench-operator-${randomBytes(12).toString('hex')}`;
+const manifestPath = `/tmp/tally-bench-${id}.json`;
+const chainOnlyRelayerKey = devPrivateKey(5);
+const relayerKeys = { registration: devPrivateKey(1), credit: devPrivateKey(2), payment: devPrivateKey(3) } as const;
+
+const say = (message: string) => process.stdout.write(`[bench] ${message}\n`);
+const children: Array<{ name: string; child: ChildProcess }> = [];
+let anvil: AnvilNode | undefined;
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000, pollMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolveWait) => setTimeout(resolveWait, pollMs));
+  }
+}
+
+async function startService(name: 'registration' | 'credit' | 'payment', extraEnv: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(root, 'dist', 'apps', name, 'src', 'main.js')], {
+    env: {
+      ...process.env,
+      HTTP_PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      NATS_URL: settings.NATS_URL,
+      NATS_NAMESPACE: namespace,
+      NATS_STREAM: stream,
+      CHAIN_RPC_URL: anvil!.rpcUrl,
+      DEPLOYMENT_MANIFEST: manifestPath,
+      RELAYER_PRIVATE_KEY: relayerKeys[name],
+      OPERATOR_TOKEN: operatorToken,
+      MASTER_KEY: `0x${randomBytes(32).toString('hex')}`,
+      OPERATOR_PRIVATE_KEY: devPrivateKey(0),
+      DEPLOYMENT_RELAYERS: [relayerKeys.credit, relayerKeys.payment, chainOnlyRelayerKey].map(addressOfPrivateKey).join(','),
+      BATCH_WINDOW_MS: '5',
+      MAX_BATCH_SIZE: '300',
+      PROJECTOR_POLL_MS: '50',
+      REQUEST_TIMEOUT_MS: '10000',
+      LOG_LEVEL: 'warn',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  children.push({ name: extraEnv.DATABASE_SCHEMA ?? name, child });
+  const url = `http://127.0.0.1:${port}`;
+  await until(`${name} to be healthy`, async () => ((await fetch(`${url}/health`)).ok ? true : undefined));
+  return { url, child };
+}
+
+async function http(url: string, method: string, path: string, credential: string, body?: unknown, idempotencyKey?: string): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json', ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json().catch(() => null) };
+}
+
+async function ok(url: string, path: string, credential: string, body: unknown, key: string): Promise<any> {
+  const answer = await http(url, 'POST', path, credential, body, key);
+  if (answer.status !== 200 && answer.status !== 201) throw new Error(`POST ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body;
+}
+
+/** POSTs for a self-custody party: asks for the typed data, signs it with `wallet`, sends it again. */
+async function signed(url: string, path: string, credential: string, body: Record<string, unknown>, key: string, wallet: Wallet): Promise<any> {
+  const asked = await http(url, 'POST', path, credential, body, key);
+  if (asked.body?.code !== 'SIGNATURE_REQUIRED') throw new Error(`POST ${path}: expected SIGNATURE_REQUIRED, got ${asked.status} ${JSON.stringify(asked.body)}`);
+  const typed = asked.body.details.typedData;
+  const signature = wallet.signingKey.sign(typedDataDigest(typed)).serialized;
+  return ok(url, path, credential, { ...body, signature, deadline: String(typed.message.deadline) }, key);
+}
+
+/** Peak resident memory (VmHWM) of a process and its children, in MB. */
+function peakMemoryMb(pid: number | undefined): number {
+  if (!pid) return 0;
+  const read = (p: number) => {
+    try {
+      const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      return match ? Number(match[1]) / 1024 : 0;
+    } catch {
+      return 0;
+    }
+  };
+  let total = read(pid);
+  try {
+    for (const child of execFileSync('pgrep', ['-P', String(pid)]).toString().trim().split('\n').filter(Boolean)) total += read(Number(child));
+  } catch {
+    // no children
+  }
+  return Math.round(total);
+}
+
+interface LoadResult {
+  paymentsPerSecond: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  statuses: Record<string, number>;
+  accepted: string[];
+}
+
+/** Drives POST /v1/payments with autocannon; each request takes the next body from `bodies`. */
+async function load(url: string, credential: string, bodies: Array<{ key: string; body: string; operationId: string }>, options: { durationS: number; connections: number; overallRate?: number }): Promise<LoadResult> {
+  let next = 0;
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  const accepted: string[] = [];
+  const started = Date.now();
+  let finish: () => void = () => undefined;
+  const done = new Promise<void>((resolveDone) => {
+    finish = resolveDone;
+  });
+  const instance = autocannon({
+    url: `${url}/v1/payments`,
+    connections: options.connections,
+    duration: options.durationS,
+    overallRate: options.overallRate,
+    timeout: 30,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request, context) => {
+          const item = bodies[next++ % bodies.length];
+          (context as { operationId?: string }).operationId = item.operationId;
+          return { ...request, headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json', 'idempotency-key': item.key }, body: item.body };
+        },
+        onResponse: (status, _body, context) => {
+          statuses[status] = (statuses[status] ?? 0) + 1;
+          if (status === 201 || status === 202) accepted.push((context as { operationId: string }).operationId);
+        },
+      },
+    ],
+  }, () => finish());
+  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
+  await done;
+  const seconds = (Date.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    paymentsPerSecond: Math.round((statuses['201'] ?? 0) / seconds),
+    p50Ms: Math.round(percentile(latencies, 50)),
+    p95Ms: Math.round(percentile(latencies, 95)),
+    p99Ms: Math.round(percentile(latencies, 99)),
+    statuses,
+    accepted,
+  };
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  say(`run ${id}: anvil, database ${database}, NATS namespace ${namespace}`);
+  anvil = await startAnvil({ port: 0, args: ['--block-time', '0.2', '--gas-limit', '1000000000'], onOutput: () => undefined });
+  const admin = new pg.Client({ connectionString: settings.DATABASE_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${database}"`);
+  const manifest = await deployContracts({ rpcUrl: anvil.rpcUrl, deployerPrivateKey: devPrivateKey(0) });
+  writeManifest(manifestPath, manifest);
+  const provider = await connectProvider(anvil.rpcUrl);
+  const chainId = BigInt(manifest.chainId);
+  const paymentsAddress = manifest.contracts.Payments.address;
+
+  const registration = await startService('registration');
+  const credit = await startService('credit');
+  const payment = await startService('payment');
+  say('services up; setting up organisations, payers and credit lines');
+
+  for (const code of ['acme-pay', 'beta-pay']) await ok(registration.url, '/v1/organisations', operatorToken, { code, name: code }, `admit-${code}`);
+  const acme = (await ok(registration.url, '/v1/organisations/acme-pay/api-keys', operatorToken, undefined, 'k1')).apiKey as string;
+  const beta = (await ok(registration.url, '/v1/organisations/beta-pay/api-keys', operatorToken, undefined, 'k2')).apiKey as string;
+  for (const url of [credit.url, payment.url]) {
+    for (const key of [acme, beta]) await until('API keys to replicate', async () => ((await http(url, 'GET', `/v1/operations/0x${'0'.repeat(64)}`, key)).status === 404 ? true : undefined));
+  }
+  const qualification = { certificateType: 'BENCH', certificateNumber: '1', expiresAt: '2035-12-31T00:00:00Z' };
+  const merchant = (await ok(registration.url, '/v1/accounts', beta, { kind: 'MERCHANT', externalRef: 'bench-merchant', custody: 'CUSTODIAL', qualification }, 'merchant')).address as string;
+
+  /** One line per payer: its payments never wait on another payer's line. */
+  async function aLine(index: number, custody: 'SELF_CUSTODY' | 'CUSTODIAL'): Promise<{ lineId: string; wallet?: Wallet; enterprise: string }> {
+    let enterprise: string;
+    let wallet: Wallet | undefined;
+    if (custody === 'SELF_CUSTODY') {
+      wallet = Wallet.createRandom() as unknown as Wallet;
+      const key = `self-${index}`;
+      const proof = await ok(registration.url, '/v1/accounts/key-proof', acme, { address: wallet.address }, key);
+      const proofSignature = wallet.signingKey.sign(typedDataDigest(proof.typedData)).serialized;
+      enterprise = (await ok(registration.url, '/v1/accounts', acme, { kind: 'ENTERPRISE', externalRef: key, custody, address: wallet.address, proofSignature, qualification }, key)).address;
+    } else {
+      enterprise = (await ok(registration.url, '/v1/accounts', acme, { kind: 'ENTERPRISE', externalRef: `cust-${index}`, custody, qualification }, `cust-${index}`)).address;
+    }
+    await ok(credit.url, '/v1/credit-accounts', acme, { enterprise, currency: 'USD', ceiling: '1000000000000000' }, `ceiling-${custody}-${index}`);
+    const body = { enterprise, merchant, currency: 'USD', requestedLimit: '1000000000000000', termDays: 30, expiresAt: '2030-01-01T00:00:00Z', reference: 'bench' };
+    const applied = wallet
+      ? await signed(credit.url, '/v1/credit-applications', acme, body, `apply-${custody}-${index}`, wallet)
+      : await ok(credit.url, '/v1/credit-applications', acme, body, `apply-${custody}-${index}`);
+    await ok(credit.url, `/v1/credit-applications/${applied.id}/decision`, beta, { outcome: 'APPROVE', limit: '1000000000000000' }, `decide-${custody}-${index}`);
+    return { lineId: applied.id, wallet, enterprise };
+  }
+  const selfLines: Array<{ lineId: string; wallet?: Wallet; enterprise: string }> = [];
+  for (let index = 0; index < settings.BENCH_LINES; index += 1) selfLines.push(await aLine(index, 'SELF_CUSTODY'));
+  const custodialLines: Array<{ lineId: string; wallet?: Wallet; enterprise: string }> = [];
+  for (let index = 0; index < Math.max(1, Math.ceil(settings.BENCH_LINES / 2)); index += 1) custodialLines.push(await aLine(index, 'CUSTODIAL'));
+  const chainOnlyLine = await aLine(999, 'SELF_CUSTODY');
+
+  // Pre-signed self-custody payments: enough for the peak run, the 80% run and a margin.
+  const deadline = BigInt((await provider.getBlock('latest'))!.timestamp) + 7_200n;
+  const presign = (count: number, prefix: string) => {
+    const started = Date.now();
+    const bodies = Array.from({ length: count }, (_, index) => {
+      const line = selfLines[index % selfLines.length];
+      const key = `${prefix}-${index}`;
+      const operationId = operationIdOf('acme-pay', key);
+      const message = { operationId, lineId: line.lineId, payee: merchant, amount: 100n, deadline };
+      const signature = line.wallet!.signingKey.sign(typedDataDigest(buildTypedData('CreditPayment', chainId, paymentsAddress, message))).serialized;
+      return { key, operationId, body: JSON.stringify({ kind: 'CREDIT', lineId: line.lineId, payee: merchant, amount: '100', signature, deadline: deadline.toString() }) };
+    });
+    say(`signed ${count} payments in ${Date.now() - started} ms`);
+    return bodies;
+  };
+  const capacity = settings.BENCH_DURATION_S * 3_000;
+  const peakBodies = presign(capacity, 'peak');
+
+  say(`(a) end to end, self-custody, ${settings.BENCH_CONNECTIONS} connections for ${settings.BENCH_DURATION_S} s`);
+  const peak = await load(payment.url, acme, peakBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS });
+  say(`    ${peak.paymentsPerSecond} payments/s, p50 ${peak.p50Ms} ms, p95 ${peak.p95Ms} ms, p99 ${peak.p99Ms} ms, statuses ${JSON.stringify(peak.statuses)}`);
+  const rate = Math.max(1, Math.floor(peak.paymentsPerSecond * 0.8));
+  const at80Bodies = presign(rate * settings.BENCH_DURATION_S + 1_000, 'at80');
+  say(`(a) end to end at 80% of peak: ${rate} requests/s`);
+  const at80 = await load(payment.url, acme, at80Bodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS, overallRate: rate });
+  say(`    ${at80.paymentsPerSecond} payments/s, p50 ${at80.p50Ms} ms, p95 ${at80.p95Ms} ms, p99 ${at80.p99Ms} ms`);
+
+  say('(a) end to end, custodial payers (Tally signs through registration)');
+  const custodialBodies = Array.from({ length: capacity }, (_, index) => {
+    const line = custodialLines[index % custodialLines.length];
+    const key = `custodial-${index}`;
+    return { key, operationId: operationIdOf('acme-pay', key), body: JSON.stringify({ kind: 'CREDIT', lineId: line.lineId, amount: '100' }) };
+  });
+  const custodial = await load(payment.url, acme, custodialBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS });
+  say(`    ${custodial.paymentsPerSecond} payments/s, p99 ${custodial.p99Ms} ms`);
+
+  // (b) chain only: pre-signed batches straight to Payments.batch from a registered relayer.
+  say(`(b) chain only: ${settings.BENCH_CHAIN_ONLY_PAYMENTS} payments in batches of ${settings.BENCH_BATCH_SIZE}`);
+  const relayer = new Wallet(chainOnlyRelayerKey, provider);
+  const paymentsInterface = interfaceOf('Payments');
+  const chainOrders = Array.from({ length: settings.BENCH_CHAIN_ONLY_PAYMENTS }, (_, index) => {
+    const message = { operationId: operationIdOf('acme-pay', `chain-${index}`), lineId: chainOnlyLine.lineId, payee: merchant, amount: 100n, deadline };
+    const signature = chainOnlyLine.wallet!.signingKey.sign(typedDataDigest(buildTypedData('CreditPayment', chainId, paymentsAddress, message))).serialized;
+    return { operationId: message.operationId, calldata: payOnCreditOperation(message, signature).calldata };
+  });
+  let nonce = await provider.getTransactionCount(relayer.address, 'pending');
+  const fees = await provider.getFeeData();
+  const batches: Array<{ hash: string; raw: string; lastOperationId: string; size: number }> = [];
+  for (let start = 0; start < chainOrders.length; start += settings.BENCH_BATCH_SIZE) {
+    const slice = chainOrders.slice(start, start + settings.BENCH_BATCH_SIZE);
+    const raw = await relayer.signTransaction({
+      type: 2, chainId, to: paymentsAddress, nonce: nonce++, gasLimit: 60_000n + 200_000n * BigInt(slice.length),
+      maxFeePerGas: fees.maxFeePerGas ?? 2_000_000_000n, maxPriorityFeePerGas: fees.maxPriorityFeePerGas ?? 0n,
+      data: paymentsInterface.encodeFunctionData('batch', [slice.map((order) => order.calldata)]),
+    });
+    batches.push({ hash: Transaction.from(raw).hash!, raw, lastOperationId: slice[slice.length - 1].operationId, size: slice.length });
+  }
+  const chainStarted = Date.now();
+  const receipts = new Map<string, { gasUsed: bigint; minedAt: number }>();
+  const viewLags: number[] = [];
+  const inFlightLimit = 4;
+  let sent = 0;
+  while (receipts.size < batches.length) {
+    while (sent < batches.length && sent - receipts.size < inFlightLimit) await provider.broadcastTransaction(batches[sent++].raw);
+    for (const batch of batches.slice(0, sent)) {
+      if (receipts.has(batch.hash)) continue;
+      const receipt = await provider.getTransactionReceipt(batch.hash);
+      if (receipt) {
+        if (receipt.status !== 1) throw new Error(`chain-only batch ${batch.hash} reverted`);
+        receipts.set(batch.hash, { gasUsed: receipt.gasUsed, minedAt: Date.now() });
+      }
+    }
+    await new Promise((resolveWait) => setTimeout(resolveWait, 5));
+  }
+  const chainSeconds = (Date.now() - chainStarted) / 1000;
+  const chainOnly = { paymentsPerSecond: Math.round(chainOrders.length / chainSeconds), batches: batches.length, batchSize: settings.BENCH_BATCH_SIZE };
+  const fullBatches = batches.filter((batch) => batch.size === settings.BENCH_BATCH_SIZE);
+  const gasPerPayment = Math.round(fullBatches.reduce((sum, batch) => sum + Number(receipts.get(batch.hash)!.gasUsed), 0) / fullBatches.reduce((sum, batch) => sum + batch.size, 0));
+  say(`    ${chainOnly.paymentsPerSecond} payments/s; ${gasPerPayment} gas per payment in batches of ${settings.BENCH_BATCH_SIZE}`);
+
+  // (e) view lag: each batch's last payment, from its receipt to the payment view having it.
+  for (const batch of batches.slice(-20)) {
+    const mined = receipts.get(batch.hash)!.minedAt;
+    await until('the payment view', async () => ((await http(payment.url, 'GET', `/v1/payments/${batch.lastOperationId}`, acme)).status === 200 ? true : undefined), 60_000, 5);
+    viewLags.push(Date.now() - mined);
+  }
+  viewLags.sort((a, b) => a - b);
+
+  // (c) naive: one payment per transaction, one in flight, each receipt awaited.
+  say(`(c) naive path for ${settings.BENCH_NAIVE_SECONDS} s`);
+  const naiveSigner = new NonceManager(new Wallet(chainOnlyRelayerKey, provider));
+  const paymentsContract = new Contract(paymentsAddress, paymentsInterface, naiveSigner);
+  let naiveCount = 0;
+  const naiveStarted = Date.now();
+  while (Date.now() - naiveStarted < settings.BENCH_NAIVE_SECONDS * 1000) {
+    const message = { operationId: operationIdOf('acme-pay', `naive-${naiveCount}`), lineId: chainOnlyLine.lineId, payee: merchant, amount: 100n, deadline };
+    const signature = chainOnlyLine.wallet!.signingKey.sign(typedDataDigest(buildTypedData('CreditPayment', chainId, paymentsAddress, message))).serialized;
+    const tx = await paymentsContract.getFunction('payOnCredit').send(message, signature);
+    await until('a naive receipt', async () => ((await provider.getTransactionReceipt(tx.hash)) ? true : undefined), 30_000, 10);
+    naiveCount += 1;
+  }
+  const naive = { paymentsPerSecond: Number((naiveCount / ((Date.now() - naiveStarted) / 1000)).toFixed(1)) };
+  say(`    ${naive.paymentsPerSecond} payments/s`);
+
+  // (h) accepted against the chain: every accepted payment recorded once, nothing else recorded.
+  const accepted = new Set([...peak.accepted, ...at80.accepted, ...custodial.accepted]);
+  const recordedTopic = paymentsInterface.getEvent('PaymentRecorded')!.topicHash;
+  const head = await provider.getBlockNumber();
+  const onChain: string[] = [];
+  for (let from = Number(manifest.deploymentBlock); from <= head; from += 2_000) {
+    const logs = await provider.getLogs({ address: paymentsAddress, topics: [recordedTopic], fromBlock: from, toBlock: Math.min(head, from + 1_999) });
+    for (const log of logs) onChain.push(log.topics[1]);
+  }
+  const onChainSet = new Set(onChain);
+  const lost = [...accepted].filter((operationId) => !onChainSet.has(operationId)).length;
+  const duplicated = onChain.length - onChainSet.size;
+  say(`(h) accepted ${accepted.size}, on chain ${onChainSet.size} (all runs), lost ${lost}, duplicated ${duplicated}`);
+
+  // (g) rebuild: a second payment process with an empty schema projects the whole chain.
+  say('(g) rebuild of the payment views from the deployment block');
+  const allLogs = await (async () => {
+    let count = 0;
+    const addresses = Object.values(manifest.contracts).map((contract) => contract.address);
+    for (let from = Number(manifest.deploymentBlock); from <= head; from += 2_000) count += (await provider.getLogs({ address: addresses, fromBlock: from, toBlock: Math.min(head, from + 1_999) })).length;
+    return count;
+  })();
+  const rebuildService = await startService('payment', { DATABASE_SCHEMA: 'payment_rebuild', RELAYER_PRIVATE_KEY: devPrivateKey(6) });
+  const rebuildStarted = Date.now();
+  await until('the rebuild to reach the head', async () => {
+    const health = (await (await fetch(`${rebuildService.url}/health`)).json()) as { info?: { chain?: { projectedBlock?: string } } };
+    return Number(health.info?.chain?.projectedBlock ?? 0) >= head ? true : undefined;
+  }, 600_000, 50);
+  const rebuildSeconds = (Date.now() - rebuildStarted) / 1000;
+  const rebuild = { events: allLogs, seconds: Number(rebuildSeconds.toFixed(2)), eventsPerSecond: Math.round(allLogs / rebuildSeconds) };
+  say(`    ${rebuild.events} events in ${rebuild.seconds} s: ${rebuild.eventsPerSecond} events/s`);
+
+  const memoryMb: Record<string, number> = { anvil: peakMemoryMb(anvil.process.pid) };
+  for (const { name, child } of children) memoryMb[name] = peakMemoryMb(child.pid);
+  memoryMb.bench = Math.round(process.resourceUsage().maxRSS / 1024);
+
+  const report = {
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+    startedAt: startedAt.toISOString(),
+    settings,
+    endToEnd: { paymentsPerSecond: peak.paymentsPerSecond, p50Ms: peak.p50Ms, p95Ms: peak.p95Ms, p99Ms: peak.p99Ms, statuses: peak.statuses },
+    at80PercentOfPeak: { requestsPerSecond: rate, paymentsPerSecond: at80.paymentsPerSecond, p50Ms: at80.p50Ms, p95Ms: at80.p95Ms, p99Ms: at80.p99Ms, statuses: at80.statuses },
+    custodial: { paymentsPerSecond: custodial.paymentsPerSecond, p50Ms: custodial.p50Ms, p99Ms: custodial.p99Ms, statuses: custodial.statuses },
+    chainOnly,
+    naive,
+    gasPerPayment,
+    viewLagMs: { p50: percentile(viewLags, 50), p99: percentile(viewLags, 99), samples: viewLags.length },
+    memoryMb,
+    rebuild,
+    accepted: accepted.size,
+    lost,
+    duplicated,
+  };
+  const resultsDir = join(root, 'bench', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  writeFileSync(join(resultsDir, `${stamp}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const markdown = [
+    `# Benchmark ${report.startedAt}`,
+    '',
+    `Machine: ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGb} GiB, Node ${report.machine.node}. Fresh anvil (block time 0.2 s, gas limit 1e9).`,
+    '',
+    '| figure | value |',
+    '| --- | --- |',
+    `| (a) end to end, self-custody, peak | ${report.endToEnd.paymentsPerSecond} payments/s, p50 ${report.endToEnd.p50Ms} ms, p95 ${report.endToEnd.p95Ms} ms, p99 ${report.endToEnd.p99Ms} ms |`,
+    `| (a) at 80% of peak (${rate} req/s) | ${report.at80PercentOfPeak.paymentsPerSecond} payments/s, p50 ${report.at80PercentOfPeak.p50Ms} ms, p95 ${report.at80PercentOfPeak.p95Ms} ms, p99 ${report.at80PercentOfPeak.p99Ms} ms |`,
+    `| (a) end to end, custodial | ${report.custodial.paymentsPerSecond} payments/s, p99 ${report.custodial.p99Ms} ms |`,
+    `| (b) chain only (batches of ${chainOnly.batchSize}) | ${chainOnly.paymentsPerSecond} payments/s |`,
+    `| (c) naive (one per transaction) | ${naive.paymentsPerSecond} payments/s |`,
+    `| (d) gas per credit payment in a batch | ${gasPerPayment} |`,
+    `| (e) view lag, chain → payment view | p50 ${report.viewLagMs.p50} ms, p99 ${report.viewLagMs.p99} ms |`,
+    `| (f) peak memory | ${Object.entries(memoryMb).map(([name, mb]) => `${name} ${mb} MB`).join(', ')} |`,
+    `| (g) rebuild of the payment views | ${rebuild.eventsPerSecond} events/s (${rebuild.events} events) |`,
+    `| (h) accepted / lost / duplicated | ${report.accepted} / ${lost} / ${duplicated} |`,
+    '',
+  ].join('\n');
+  writeFileSync(join(resultsDir, 'latest.md'), markdown);
+  process.stdout.write(`\n${markdown}\nwritten to bench/results/${stamp}.json, latest.json and latest.md\n`);
+  provider.destroy();
+  await admin.end();
+}
+
+async function cleanUp(): Promise<void> {
+  for (const { child } of children) child.kill('SIGTERM');
+  await Promise.all(children.map(({ child }) => (child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined)));
+  await anvil?.stop();
+  const admin = new pg.Client({ connectionString: settings.DATABASE_ADMIN_URL });
+  await admin.connect().then(() => admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)).catch(() => undefined);
+  await admin.end().catch(() => undefined);
+  const { connect } = await import('@nats-io/transport-node');
+  const { jetstreamManager } = await import('@nats-io/jetstream');
+  const nats = await connect({ servers: settings.NATS_URL }).catch(() => undefined);
+  if (nats) {
+    await (await jetstreamManager(nats)).streams.delete(stream).catch(() => undefined);
+    await nats.close();
+  }
+}
+
+main()
+  .then(cleanUp, async (error: unknown) => {
+    process.stderr.write(`[bench] failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    await cleanUp();
+    process.exit(1);
+  })
+  .then(() => process.exit(0));
+
+
