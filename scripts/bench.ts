@@ -12,7 +12,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -40,7 +40,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const settings = z
   .object({
     BENCH_DURATION_S: z.coerce.number().int().min(3).max(120).default(15),
-    BENCH_CONNECTIONS: z.coerce.number().int().min(1).max(512).default(64),
+    BENCH_CONNECTIONS: z.coerce.number().int().min(1).max(512).default(128),
     BENCH_LINES: z.coerce.number().int().min(1).max(200).default(16),
     BENCH_CHAIN_ONLY_PAYMENTS: z.coerce.number().int().min(100).max(100_000).default(12_000),
     BENCH_BATCH_SIZE: z.coerce.number().int().min(1).max(512).default(300),
@@ -111,7 +111,7 @@ async function startService(name: 'registration' | 'credit' | 'payment', extraEn
       LOG_LEVEL: 'warn',
       ...extraEnv,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', openSync(`/tmp/tally-bench-${id}-${extraEnv.DATABASE_SCHEMA ?? name}.log`, 'a'), 'inherit'],
   });
   children.push({ name: extraEnv.DATABASE_SCHEMA ?? name, child });
   const url = `http://127.0.0.1:${port}`;
@@ -398,12 +398,15 @@ async function main(): Promise<void> {
     for (let from = Number(manifest.deploymentBlock); from <= head; from += 2_000) count += (await provider.getLogs({ address: addresses, fromBlock: from, toBlock: Math.min(head, from + 1_999) })).length;
     return count;
   })();
-  const rebuildService = await startService('payment', { DATABASE_SCHEMA: 'payment_rebuild', RELAYER_PRIVATE_KEY: devPrivateKey(6) });
+  await startService('payment', { DATABASE_SCHEMA: 'payment_rebuild', RELAYER_PRIVATE_KEY: devPrivateKey(6) });
   const rebuildStarted = Date.now();
+  const cursorReader = new pg.Client({ connectionString: databaseUrl });
+  await cursorReader.connect();
   await until('the rebuild to reach the head', async () => {
-    const health = (await (await fetch(`${rebuildService.url}/health`)).json()) as { info?: { chain?: { projectedBlock?: string } } };
-    return Number(health.info?.chain?.projectedBlock ?? 0) >= head ? true : undefined;
+    const { rows } = await cursorReader.query(`SELECT block_number FROM payment_rebuild.projection_cursor WHERE name = 'payment'`);
+    return Number(rows[0]?.block_number ?? 0) >= head ? true : undefined;
   }, 600_000, 50);
+  await cursorReader.end();
   const rebuildSeconds = (Date.now() - rebuildStarted) / 1000;
   const rebuild = { events: allLogs, seconds: Number(rebuildSeconds.toFixed(2)), eventsPerSecond: Math.round(allLogs / rebuildSeconds) };
   say(`    ${rebuild.events} events in ${rebuild.seconds} s: ${rebuild.eventsPerSecond} events/s`);
@@ -473,6 +476,13 @@ async function cleanUp(): Promise<void> {
     await (await jetstreamManager(nats)).streams.delete(stream).catch(() => undefined);
     await nats.close();
   }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    say(`${signal}: stopping the bench's services and chain`);
+    void cleanUp().finally(() => process.exit(130));
+  });
 }
 
 main()

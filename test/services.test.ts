@@ -60,6 +60,8 @@ describe.each(['registration', 'credit', 'payment', 'settlement'])('%s', (name) 
     expect(metrics.status).toBe(200);
     expect(metrics.text).toContain('tally_http_request_duration_seconds');
     expect(metrics.text).toContain('process_resident_memory_bytes');
+    expect(metrics.text).toMatch(/tally_outbox_open_operations\{status="PENDING"\} 0/);
+    expect(metrics.text).toMatch(/tally_projection_lag_blocks \d+/);
   });
 });
 

@@ -15,7 +15,8 @@ import {
 } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { Auth, CurrentPrincipal, HealthRegistry, OperationStatusDto, TALLY_CONFIG, TallyError, type Principal, type TallyConfig } from '#common';
+import { Auth, CurrentPrincipal, HealthRegistry, MetricsService, OperationStatusDto, TALLY_CONFIG, TallyError, type Principal, type TallyConfig } from '#common';
+import { Gauge } from 'prom-client';
 import { ChainClient } from './chain-client.js';
 import { OutboxEntry } from './outbox/outbox-entry.entity.js';
 import { OutboxService } from './outbox/outbox.service.js';
@@ -40,15 +41,45 @@ export class ChainAdapterLifecycle implements OnApplicationBootstrap, OnApplicat
     private readonly submitter: Submitter,
     private readonly projector: Projector,
     private readonly health: HealthRegistry,
+    private readonly metrics: MetricsService,
+    private readonly dataSource: DataSource,
   ) {}
 
   private started = false;
+
+  /** Gauges read at each scrape: operations not final yet, and how far the views trail the chain. */
+  private registerGauges(): void {
+    const dataSource = this.dataSource;
+    const chain = this.chain;
+    const projector = this.projector;
+    new Gauge({
+      name: 'tally_outbox_open_operations',
+      help: 'Operations accepted but not yet recorded or refused on chain, by status',
+      labelNames: ['status'],
+      registers: [this.metrics.registry],
+      async collect() {
+        const rows = (await dataSource.query(`SELECT status, count(*)::int AS n FROM outbox WHERE status IN ('PENDING', 'SUBMITTED') GROUP BY status`)) as Array<{ status: string; n: number }>;
+        this.reset();
+        for (const status of ['PENDING', 'SUBMITTED']) this.set({ status }, rows.find((row) => row.status === status)?.n ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'tally_projection_lag_blocks',
+      help: "Blocks between the chain's head and the last block the views reflect",
+      registers: [this.metrics.registry],
+      async collect() {
+        const head = await chain.blockNumber();
+        this.set(Number(head - (projector.appliedBlock ?? chain.deploymentBlock)));
+      },
+    });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     // A hybrid app runs bootstrap hooks for the HTTP app and for the microservice.
     if (this.started) return;
     this.started = true;
     this.projector.onRebuilt = () => this.submitter.recover();
+    this.registerGauges();
     this.health.register({
       name: 'chain',
       check: async () => {
@@ -138,6 +169,7 @@ export class ChainAdapterModule {
           useFactory: (chain: ChainClient, dataSource: DataSource, outbox: OutboxService, found: Projection[], config: TallyConfig) =>
             new Projector(chain, dataSource, outbox, found, {
               name: config.serviceName,
+              schema: config.database.schema,
               pollMs: config.projector.pollMs,
               maxBlockRange: config.projector.maxBlockRange,
               confirmations: config.chain.confirmations,

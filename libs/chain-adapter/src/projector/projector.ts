@@ -16,6 +16,8 @@ import type { ChainEvent, Projection } from './projection.js';
 
 export interface ProjectorOptions {
   name: string;
+  /** The service's schema: one projector runs per schema (instances of a service share it). */
+  schema: string;
   pollMs: number;
   maxBlockRange: number;
   confirmations: number;
@@ -115,7 +117,7 @@ export class Projector {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     const [row] = (await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
-      `tally-projector:${this.options.name}`,
+      `tally-projector:${this.options.schema}:${this.options.name}`,
     ])) as Array<{ locked: boolean }>;
     if (!row.locked) {
       await runner.release();

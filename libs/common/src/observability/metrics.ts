@@ -1,5 +1,5 @@
 // GET /metrics in the Prometheus text format: process metrics, HTTP request durations, and the
-// gauges modules register (outbox depth, projection lag …).
+// gauges other modules register (the chain adapter's open operations and projection lag).
 import { CallHandler, Controller, ExecutionContext, Get, Header, Injectable, NestInterceptor } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
