@@ -64,23 +64,34 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  child?.kill('SIGKILL');
+  await stopPaymentProcess();
   await database?.end();
   await chain?.provider.send('evm_setAutomine', [true]).catch(() => undefined);
   await stack?.close();
 });
 
-it('records a payment exactly once when the service is killed between submitting and answering', async () => {
+/** A credit line between a custodial enterprise of acme-pay and a merchant of beta-pay. */
+async function aLine(limit: string): Promise<string> {
   const enterprise = await stack.aCustodialAccount(acme, 'ENTERPRISE');
   const merchant = await stack.aCustodialAccount(beta, 'MERCHANT');
   const credit = (path: string, org: Organisation, body: Record<string, unknown>) =>
     request(stack.urls.credit!).post(path).set('Authorization', org.auth).set('Idempotency-Key', `${path}-${Date.now()}-${Math.random()}`).send(body);
   await credit('/v1/credit-accounts', acme, { enterprise, currency: 'USD', ceiling: '100000' });
   const applied = await credit('/v1/credit-applications', acme, {
-    enterprise, merchant, currency: 'USD', requestedLimit: '50000', termDays: 30, expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(), reference: 'crash',
+    enterprise, merchant, currency: 'USD', requestedLimit: limit, termDays: 30, expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(), reference: 'crash',
   });
-  await credit(`/v1/credit-applications/${applied.body.id}/decision`, beta, { outcome: 'APPROVE', limit: '50000' });
-  const lineId = applied.body.id as string;
+  await credit(`/v1/credit-applications/${applied.body.id}/decision`, beta, { outcome: 'APPROVE', limit });
+  return applied.body.id as string;
+}
+
+async function stopPaymentProcess(): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGKILL');
+  await once(child, 'exit');
+}
+
+it('records a payment exactly once when the service is killed between submitting and answering', async () => {
+  const lineId = await aLine('50000');
 
   let url = await startPaymentProcess();
   const idempotencyKey = 'crash-payment-1';
@@ -118,4 +129,45 @@ it('records a payment exactly once when the service is killed between submitting
   expect(rows[0].n).toBe(1);
   const outbox = await database.query(`SELECT status FROM payment.outbox WHERE operation_id = $1`, [operationId]);
   expect(outbox.rows).toEqual([{ status: 'RECORDED' }]);
+});
+
+it('records every accepted payment exactly once when the service is killed in the middle of a burst', async () => {
+  const lineId = await aLine('50000');
+  await stopPaymentProcess();
+  let url = await startPaymentProcess();
+  const keys = Array.from({ length: 40 }, (_, index) => `burst-${index}`);
+  const pay = (target: string, key: string) =>
+    request(target).post('/v1/payments').set('Authorization', acme.auth).set('Idempotency-Key', key).send({ kind: 'CREDIT', lineId, amount: '10' });
+
+  // Blocks are mined only on demand: some payments are in a broadcast batch, others still waiting.
+  await chain.provider.send('evm_setAutomine', [false]);
+  const burst = Promise.all(keys.map((key) => pay(url, key).then((response) => response.status, () => 'connection lost')));
+  await until('a batch to be broadcast while others wait', async () => {
+    const { rows } = await database.query(`SELECT status, count(*)::int AS n FROM payment.outbox WHERE operation_id = ANY($1) GROUP BY status`, [keys.map((key) => operationIdOf('acme-pay', key))]);
+    const submitted = rows.find((row) => row.status === 'SUBMITTED')?.n ?? 0;
+    return submitted > 0 ? true : undefined;
+  });
+  await stopPaymentProcess();
+  await burst;
+  await chain.provider.send('evm_mine', []);
+  await chain.provider.send('evm_setAutomine', [true]);
+
+  url = await startPaymentProcess();
+  const retried = await Promise.all(keys.map((key) => pay(url, key)));
+  // Every request either went through before the kill or was not accepted at all; on retry each one
+  // is recorded, once.
+  expect(retried.map((response) => response.status)).toEqual(keys.map(() => 201));
+  expect(new Set(retried.map((response) => response.body.id)).size).toBe(keys.length);
+  expect((await readCreditLine(chain, lineId)).used).toBe(400n);
+  const { rows } = await database.query(`SELECT count(*)::int AS n FROM payment.payments WHERE line_id = $1`, [lineId]);
+  expect(rows[0].n).toBe(keys.length);
+  const recorded = await chain.provider.getLogs({
+    address: chain.address('Payments'),
+    fromBlock: 0,
+    toBlock: 'latest',
+    topics: [(await import('#chain-adapter')).interfaceOf('Payments').getEvent('PaymentRecorded')!.topicHash],
+  });
+  const ids = recorded.map((log) => log.topics[1]).filter((id) => keys.some((key) => operationIdOf('acme-pay', key) === id));
+  expect(ids).toHaveLength(keys.length);
+  await stopPaymentProcess();
 });

@@ -10,7 +10,7 @@ import {
   Module,
   Param,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
+  type BeforeApplicationShutdown,
   type Type,
 } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
@@ -35,7 +35,7 @@ export const chainAdapterEntities = [OutboxEntry, ProjectionCursor];
 export const chainAdapterMigrations = [ChainAdapterTables1764000000000, OutboxGasLimit1764000000002];
 
 @Injectable()
-export class ChainAdapterLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ChainAdapterLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   constructor(
     private readonly chain: ChainClient,
     private readonly submitter: Submitter,
@@ -98,7 +98,8 @@ export class ChainAdapterLifecycle implements OnApplicationBootstrap, OnApplicat
     await this.projector.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // Before the database and NATS connections close (their modules close them on shutdown).
+  async beforeApplicationShutdown(): Promise<void> {
     if (!this.started) return;
     this.started = false;
     await this.submitter.stop();

@@ -1,5 +1,5 @@
 // Keeps this service's copy of the API keys in step with registration's api-key.* events.
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { TALLY_CONFIG, type TallyConfig } from '../config/config.js';
 import type { ApiKeyIssuedData, ApiKeyRevokedData } from '../messages/registration.messages.js';
@@ -9,7 +9,7 @@ import { NatsService } from '../messaging/nats.service.js';
 import { ApiKey } from './api-key.entity.js';
 
 @Injectable()
-export class ApiKeyReplica implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ApiKeyReplica implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private consumer: DurableConsumer | undefined;
 
   constructor(
@@ -43,7 +43,8 @@ export class ApiKeyReplica implements OnApplicationBootstrap, OnApplicationShutd
     await this.consumer.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // Before the database and NATS connections close (their modules close them on shutdown).
+  async beforeApplicationShutdown(): Promise<void> {
     await this.consumer?.stop();
   }
 }

@@ -1,6 +1,6 @@
 // Publishes the event outbox to JetStream in order, a bounded page at a time, with each event's id
 // as the message id; marks what JetStream acknowledged.
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { TALLY_CONFIG, type TallyConfig } from '../config/config.js';
 import { NatsService } from './nats.service.js';
@@ -10,7 +10,7 @@ const PUBLISH_PAGE_SIZE = 256;
 const IDLE_POLL_MS = 250;
 
 @Injectable()
-export class EventPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class EventPublisher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('EventPublisher');
   private running = false;
   private loop: Promise<void> | undefined;
@@ -30,7 +30,8 @@ export class EventPublisher implements OnApplicationBootstrap, OnApplicationShut
     this.loop = this.run();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // Before the database and NATS connections close (their modules close them on shutdown).
+  async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
     this.wake?.();
     await this.loop;
