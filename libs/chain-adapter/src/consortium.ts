@@ -69,7 +69,7 @@ export class ConsortiumOperator {
     await this.send('addRelayer', [orgId, relayer, deadline, signAsAdmin(typedData)]);
   }
 
-  private async send(method: string, args: unknown[]): Promise<void> {
+  private async send(method: string, args: unknown[], attempt = 1): Promise<void> {
     let hash: string;
     try {
       const transaction = await this.consortium.getFunction(method).send(...args);
@@ -81,6 +81,8 @@ export class ConsortiumOperator {
         const decoded = decodeChainError(data);
         throw new ConsortiumChainError(decoded.code, decoded.args);
       }
+      // Another process used the operator key meanwhile: the nonce was re-read, try once more.
+      if ((error as { code?: string }).code === 'NONCE_EXPIRED' && attempt < 2) return this.send(method, args, attempt + 1);
       throw error;
     }
     const receipt = await waitForReceipt(this.chain.provider, hash, RECEIPT_TIMEOUT_MS);

@@ -18,6 +18,7 @@ import {
 } from '#chain-adapter';
 import { devPrivateKey } from '../../../test/support/anvil.js';
 import { expectRevert, startChainFixture, type ChainFixture } from './chain-fixture.js';
+import { receiverBytecode } from './receivers.js';
 
 let fixture: ChainFixture;
 let token: Contract;
@@ -173,6 +174,22 @@ describe('ERC-1155 as the standard states it, under the holder rules', () => {
     // The registry itself is a contract without onERC1155Received: refused before the hook is reached.
     await expectRevert(asAlice.getFunction('safeTransferFrom').staticCall(alice.address, fixture.chain.address('AccountRegistry'), acmeUsd, 1n, '0x'), 'NotAHolder');
     await expectRevert(asAlice.getFunction('safeTransferFrom').staticCall(alice.address, Wallet.createRandom().address, acmeUsd, 1n, '0x'), 'NotAHolder');
+  });
+
+  it('calls the receiver hook of a registered contract account and honours its answer', async () => {
+    const { accepting, refusing } = receiverBytecode();
+    const alice = await aHolder();
+    await (await issuance(acmeUsd, alice.address, 10n)).send();
+    // Registered accounts whose address then holds contract code (a smart-contract wallet).
+    const [willing, unwilling] = [await fixture.anAccount(beta, 'MERCHANT'), await fixture.anAccount(beta, 'MERCHANT')];
+    await fixture.provider.send('anvil_setCode', [willing.address, accepting]);
+    await fixture.provider.send('anvil_setCode', [unwilling.address, refusing]);
+    const asAlice = token.connect(alice) as Contract;
+    const receipt = await fixture.send(asAlice, 'safeTransferFrom', [alice.address, willing.address, acmeUsd, 3n, '0x']);
+    expect(receipt.logs.some((log) => log.address === willing.address)).toBe(true); // the hook ran and logged
+    expect(await token.getFunction('balanceOf')(willing.address, acmeUsd)).toBe(3n);
+    const args = await expectRevert(asAlice.getFunction('safeTransferFrom').staticCall(alice.address, unwilling.address, acmeUsd, 1n, '0x'), 'ERC1155InvalidReceiver');
+    expect(args.receiver).toBe(unwilling.address);
   });
 
   it('blocks outgoing transfers of a frozen or lapsed holder, but never its receiving', async () => {
