@@ -30,3 +30,4 @@ export * from './payments.js';
 export * from './settlements.js';
 export * from './projector/consistent-read.js';
 export * from './validation.js';
+export * from './projector/chain-order-page.js';

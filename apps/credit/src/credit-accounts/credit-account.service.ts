@@ -4,24 +4,26 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
+  AccountDirectory,
   ChainClient,
+  PartySigner,
   WritePath,
+  chainOrderPage,
   changeCreditAccountOperation,
   creditAccountActionCodes,
   creditAccountIdOf,
   currencyCodeToBytes3,
+  inChainOrder,
   normaliseAddress,
   operationIdOf,
   partyCodes,
   proofsOf,
   setCeilingOperation,
-  writeResultOf,
-  AccountDirectory,
-  PartySigner,
   signingDeadline,
+  writeResultOf,
   type CreditAccountAction,
 } from '#chain-adapter';
-import { DEFAULT_PAGE_SIZE, TallyError, decodeCursor, organisationOf, pageOf, requestHashOf, type Page, type Principal, type WriteResult } from '#common';
+import { DEFAULT_PAGE_SIZE, TallyError, organisationOf, requestHashOf, type Page, type Principal, type WriteResult } from '#common';
 import type { CreditAccountChangeDto, CreditAccountDto, ListCreditAccountsQuery } from './dto/credit-account.dto.js';
 import { CreditAccount } from './credit-account.entity.js';
 
@@ -85,18 +87,12 @@ export class CreditAccountService {
 
   async list(principal: Principal, query: ListCreditAccountsQuery): Promise<Page<CreditAccountDto>> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const after = decodeCursor(query.cursor, 2);
-    const builder = this.dataSource.manager
-      .createQueryBuilder(CreditAccount, 'account')
-      .orderBy('account.block_number', 'ASC')
-      .addOrderBy('account.log_index', 'ASC')
-      .take(limit + 1);
+    const builder = inChainOrder(this.dataSource.manager.createQueryBuilder(CreditAccount, 'account'), 'account', limit, query.cursor);
     if (principal.kind === 'organisation') builder.andWhere('account.org_code = :orgCode', { orgCode: principal.orgId });
     if (query.enterprise) builder.andWhere('account.enterprise = :enterprise', { enterprise: normaliseAddress(query.enterprise) });
     if (query.currency) builder.andWhere('account.currency = :currency', { currency: query.currency });
     if (query.status) builder.andWhere('account.status = :status', { status: query.status });
-    if (after) builder.andWhere('(account.block_number, account.log_index) > (:block, :log)', { block: after[0], log: after[1] });
-    return pageOf(await builder.getMany(), limit, (row) => this.toDto(row), (row) => [row.blockNumber, row.logIndex]);
+    return chainOrderPage(await builder.getMany(), limit, (row) => this.toDto(row));
   }
 
   private async writeCeiling(orgId: string, idempotencyKey: string, enterprise: string, currency: string, ceiling: string): Promise<WriteResult<CreditAccountDto>> {

@@ -4,28 +4,29 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
+  AccountDirectory,
   ChainClient,
+  PartySigner,
   WritePath,
+  chainOrderPage,
   currencyCodeToBytes3,
   decideApplicationOperation,
   decisionOutcomeCodes,
+  inChainOrder,
   normaliseAddress,
   operationIdOf,
   proofsOf,
   referenceHashOf,
+  signingDeadline,
   submitApplicationOperation,
+  visibleToParties,
   withdrawApplicationOperation,
   writeResultOf,
-  AccountDirectory,
-  PartySigner,
-  signingDeadline,
 } from '#chain-adapter';
 import {
   DEFAULT_PAGE_SIZE,
   TallyError,
-  decodeCursor,
   organisationOf,
-  pageOf,
   requestHashOf,
   SignedWriteDto,
   type Page,
@@ -155,23 +156,16 @@ export class CreditApplicationService {
 
   async list(principal: Principal, query: ListCreditApplicationsQuery): Promise<Page<CreditApplicationDto>> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const after = decodeCursor(query.cursor, 2);
     const builder = this.dataSource.manager
       .createQueryBuilder(CreditApplication, 'application')
-      .leftJoinAndMapOne('application.record', CreditApplicationRecord, 'record', 'record.id = application.id')
-      .orderBy('application.block_number', 'ASC')
-      .addOrderBy('application.log_index', 'ASC')
-      .take(limit + 1);
-    if (principal.kind === 'organisation') {
-      builder.andWhere('(application.enterprise_org_code = :orgCode OR application.merchant_org_code = :orgCode)', { orgCode: principal.orgId });
-    }
+      .leftJoinAndMapOne('application.record', CreditApplicationRecord, 'record', 'record.id = application.id');
+    inChainOrder(visibleToParties(builder, 'application', principal), 'application', limit, query.cursor);
     if (query.enterprise) builder.andWhere('application.enterprise = :enterprise', { enterprise: normaliseAddress(query.enterprise) });
     if (query.merchant) builder.andWhere('application.merchant = :merchant', { merchant: normaliseAddress(query.merchant) });
     if (query.status) builder.andWhere('application.status = :status', { status: query.status });
     if (query.currency) builder.andWhere('application.currency = :currency', { currency: query.currency });
-    if (after) builder.andWhere('(application.block_number, application.log_index) > (:block, :log)', { block: after[0], log: after[1] });
     const rows = (await builder.getMany()) as Array<CreditApplication & { record?: CreditApplicationRecord }>;
-    return pageOf(rows, limit, (row) => this.toDto(row, row.record ?? null), (row) => [row.blockNumber, row.logIndex]);
+    return chainOrderPage(rows, limit, (row) => this.toDto(row, row.record ?? null));
   }
 
   private async find(id: string): Promise<CreditApplication> {

@@ -4,24 +4,25 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
   ChainClient,
+  PartySigner,
   WritePath,
+  chainOrderPage,
   changeCreditLineOperation,
   creditLineActionCodes,
+  inChainOrder,
   normaliseAddress,
   operationIdOf,
   partyCodes,
   proofsOf,
-  writeResultOf,
-  PartySigner,
   signingDeadline,
+  visibleToParties,
+  writeResultOf,
   type CreditLineAction,
 } from '#chain-adapter';
 import {
   DEFAULT_PAGE_SIZE,
   TallyError,
-  decodeCursor,
   organisationOf,
-  pageOf,
   requestHashOf,
   SignedWriteDto,
   type CreditLineView,
@@ -90,23 +91,16 @@ export class CreditLineService {
 
   async list(principal: Principal, query: ListCreditLinesQuery): Promise<Page<CreditLineDto>> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const after = decodeCursor(query.cursor, 2);
     const builder = this.dataSource.manager
       .createQueryBuilder(CreditLine, 'line')
-      .leftJoinAndMapOne('line.record', CreditApplicationRecord, 'record', 'record.id = line.id')
-      .orderBy('line.block_number', 'ASC')
-      .addOrderBy('line.log_index', 'ASC')
-      .take(limit + 1);
-    if (principal.kind === 'organisation') {
-      builder.andWhere('(line.enterprise_org_code = :orgCode OR line.merchant_org_code = :orgCode)', { orgCode: principal.orgId });
-    }
+      .leftJoinAndMapOne('line.record', CreditApplicationRecord, 'record', 'record.id = line.id');
+    inChainOrder(visibleToParties(builder, 'line', principal), 'line', limit, query.cursor);
     if (query.enterprise) builder.andWhere('line.enterprise = :enterprise', { enterprise: normaliseAddress(query.enterprise) });
     if (query.merchant) builder.andWhere('line.merchant = :merchant', { merchant: normaliseAddress(query.merchant) });
     if (query.status) builder.andWhere('line.status = :status', { status: query.status });
     if (query.currency) builder.andWhere('line.currency = :currency', { currency: query.currency });
-    if (after) builder.andWhere('(line.block_number, line.log_index) > (:block, :log)', { block: after[0], log: after[1] });
     const [rows, now] = await Promise.all([builder.getMany() as Promise<Array<CreditLine & { record?: CreditApplicationRecord }>>, this.chain.latestTimestamp()]);
-    return pageOf(rows, limit, (row) => this.toDto(row, row.record ?? null, now), (row) => [row.blockNumber, row.logIndex]);
+    return chainOrderPage(rows, limit, (row) => this.toDto(row, row.record ?? null, now));
   }
 
   /** The line as other services see it (NATS credit-line.get); null when unknown. */

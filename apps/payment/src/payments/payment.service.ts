@@ -9,6 +9,8 @@ import {
   ChainClient,
   PartySigner,
   WritePath,
+  chainOrderPage,
+  inChainOrder,
   normaliseAddress,
   operationIdOf,
   payOnCreditOperation,
@@ -19,7 +21,7 @@ import {
   writeResultOf,
   type PreparedWrite,
 } from '#chain-adapter';
-import { DEFAULT_PAGE_SIZE, TallyError, decodeCursor, organisationOf, pageOf, requestHashOf, type Page, type Principal, type WriteResult } from '#common';
+import { DEFAULT_PAGE_SIZE, TallyError, organisationOf, requestHashOf, type Page, type Principal, type WriteResult } from '#common';
 import { TokenClassService } from '../token-classes/token-class.service.js';
 import type { CreatePaymentDto, ListPaymentsQuery, PaymentDto } from './dto/payment.dto.js';
 import { Payment } from './payment.entity.js';
@@ -99,12 +101,7 @@ export class PaymentService {
 
   async list(principal: Principal, query: ListPaymentsQuery): Promise<Page<PaymentDto>> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const after = decodeCursor(query.cursor, 2);
-    const builder = this.dataSource.manager
-      .createQueryBuilder(Payment, 'payment')
-      .orderBy('payment.block_number', 'ASC')
-      .addOrderBy('payment.log_index', 'ASC')
-      .take(limit + 1);
+    const builder = inChainOrder(this.dataSource.manager.createQueryBuilder(Payment, 'payment'), 'payment', limit, query.cursor);
     if (principal.kind === 'organisation') {
       builder.andWhere('(payment.payer_org_code = :orgCode OR payment.payee_org_code = :orgCode)', { orgCode: principal.orgId });
     }
@@ -115,8 +112,7 @@ export class PaymentService {
     if (query.status) builder.andWhere('payment.status = :status', { status: query.status });
     if (query.from) builder.andWhere('payment.recorded_at >= :from', { from: new Date(query.from) });
     if (query.to) builder.andWhere('payment.recorded_at < :to', { to: new Date(query.to) });
-    if (after) builder.andWhere('(payment.block_number, payment.log_index) > (:block, :log)', { block: after[0], log: after[1] });
-    return pageOf(await builder.getMany(), limit, (row) => this.toDto(row), (row) => [row.blockNumber, row.logIndex]);
+    return chainOrderPage(await builder.getMany(), limit, (row) => this.toDto(row));
   }
 
   toDto(row: Payment): PaymentDto {

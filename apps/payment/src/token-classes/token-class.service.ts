@@ -7,7 +7,9 @@ import {
   ChainClient,
   PartySigner,
   WritePath,
+  chainOrderPage,
   currencyCodeToBytes3,
+  inChainOrder,
   operationIdOf,
   orgIdOf,
   proofsOf,
@@ -22,9 +24,7 @@ import {
   DEFAULT_PAGE_SIZE,
   TallyError,
   currencyExponents,
-  decodeCursor,
   organisationOf,
-  pageOf,
   requestHashOf,
   type Page,
   type Principal,
@@ -121,18 +121,16 @@ export class TokenClassService {
   /** Every organisation sees every class: any class pays anywhere (one token standard). */
   async list(query: ListTokenClassesQuery): Promise<Page<TokenClassDto>> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const after = decodeCursor(query.cursor, 2);
-    const builder = this.dataSource.manager
-      .createQueryBuilder(TokenClass, 'class')
-      .leftJoinAndMapOne('class.record', TokenClassRecord, 'record', 'record.id = class.id')
-      .orderBy('class.block_number', 'ASC')
-      .addOrderBy('class.log_index', 'ASC')
-      .take(limit + 1);
+    const builder = inChainOrder(
+      this.dataSource.manager.createQueryBuilder(TokenClass, 'class').leftJoinAndMapOne('class.record', TokenClassRecord, 'record', 'record.id = class.id'),
+      'class',
+      limit,
+      query.cursor,
+    );
     if (query.currency) builder.andWhere('class.currency = :currency', { currency: query.currency });
     if (query.issuerOrgId) builder.andWhere('class.issuer_org_code = :issuer', { issuer: query.issuerOrgId });
-    if (after) builder.andWhere('(class.block_number, class.log_index) > (:block, :log)', { block: after[0], log: after[1] });
     const rows = (await builder.getMany()) as Array<TokenClass & { record?: TokenClassRecord }>;
-    return pageOf(rows, limit, (row) => this.toDto(row, row.record ?? null), (row) => [row.blockNumber, row.logIndex]);
+    return chainOrderPage(rows, limit, (row) => this.toDto(row, row.record ?? null));
   }
 
   async find(id: string): Promise<TokenClass> {

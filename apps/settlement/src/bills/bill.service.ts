@@ -1,8 +1,15 @@
 // Bills as the chain keeps them, listed by status, line, counterparty, period and overdue, with totals.
 import { Injectable } from '@nestjs/common';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
-import { ChainClient, normaliseAddress, proofsOf } from '#chain-adapter';
-import { DEFAULT_PAGE_SIZE, TallyError, decodeCursor, pageOf, type Principal } from '#common';
+import {
+  ChainClient,
+  chainOrderPage,
+  inChainOrder,
+  normaliseAddress,
+  proofsOf,
+  visibleToParties,
+} from '#chain-adapter';
+import { DEFAULT_PAGE_SIZE, TallyError, type Principal } from '#common';
 import { Bill } from './bill.entity.js';
 import type { BillDto, BillPageDto, ListBillsQuery } from './dto/bill.dto.js';
 
@@ -17,15 +24,13 @@ export class BillService {
 
   async list(principal: Principal, query: ListBillsQuery): Promise<BillPageDto> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const after = decodeCursor(query.cursor, 2);
     const now = await this.chain.latestTimestamp();
     const filtered = () => {
       const builder = this.dataSource.manager.createQueryBuilder(Bill, 'bill');
       this.applyFilters(builder, principal, query, now);
       return builder;
     };
-    const page = filtered().orderBy('bill.block_number', 'ASC').addOrderBy('bill.log_index', 'ASC').take(limit + 1);
-    if (after) page.andWhere('(bill.block_number, bill.log_index) > (:block, :log)', { block: after[0], log: after[1] });
+    const page = inChainOrder(filtered(), 'bill', limit, query.cursor);
     const [rows, totals] = await Promise.all([
       page.getMany(),
       filtered()
@@ -35,7 +40,7 @@ export class BillService {
         .getRawOne<{ count: number; amount: string; outstanding: string }>(),
     ]);
     return {
-      ...pageOf(rows, limit, (row) => this.toDto(row, now), (row) => [row.blockNumber, row.logIndex]),
+      ...chainOrderPage(rows, limit, (row) => this.toDto(row, now)),
       totals: { count: totals?.count ?? 0, amount: totals?.amount ?? '0', outstanding: totals?.outstanding ?? '0' },
     };
   }
@@ -50,9 +55,7 @@ export class BillService {
   }
 
   private applyFilters(builder: SelectQueryBuilder<Bill>, principal: Principal, query: ListBillsQuery, now: bigint): void {
-    if (principal.kind === 'organisation') {
-      builder.andWhere('(bill.enterprise_org_code = :orgCode OR bill.merchant_org_code = :orgCode)', { orgCode: principal.orgId });
-    }
+    visibleToParties(builder, 'bill', principal);
     if (query.lineId) builder.andWhere('bill.line_id = :lineId', { lineId: query.lineId.toLowerCase() });
     if (query.status) builder.andWhere('bill.status = :status', { status: query.status });
     if (query.counterparty) {

@@ -10,7 +10,9 @@ import {
   WritePath,
   billsHashOf,
   cancelSettlementOperation,
+  chainOrderPage,
   decideSettlementOperation,
+  inChainOrder,
   initiateSettlementOperation,
   operationIdOf,
   proofsOf,
@@ -20,9 +22,10 @@ import {
   settlementMethodCodes,
   settlementOutcomeCodes,
   signingDeadline,
+  visibleToParties,
   writeResultOf,
 } from '#chain-adapter';
-import { DEFAULT_PAGE_SIZE, TallyError, decodeCursor, organisationOf, pageOf, requestHashOf, type Page, type Principal, type SignedWriteDto, type WriteResult } from '#common';
+import { DEFAULT_PAGE_SIZE, TallyError, organisationOf, requestHashOf, type Page, type Principal, type SignedWriteDto, type WriteResult } from '#common';
 import { SettlementLine, SettlementTokenClass } from '../bills/bill.entity.js';
 import { MAX_BILLS_PER_SETTLEMENT, type CreateSettlementDto, type ListSettlementsQuery, type SettlementDto } from './dto/settlement.dto.js';
 import { Settlement, SettlementRecord } from './settlement.entity.js';
@@ -148,22 +151,15 @@ export class SettlementService {
 
   async list(principal: Principal, query: ListSettlementsQuery): Promise<Page<SettlementDto>> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const after = decodeCursor(query.cursor, 2);
     const builder = this.dataSource.manager
       .createQueryBuilder(Settlement, 'settlement')
-      .leftJoinAndMapOne('settlement.record', SettlementRecord, 'record', 'record.id = settlement.id')
-      .orderBy('settlement.block_number', 'ASC')
-      .addOrderBy('settlement.log_index', 'ASC')
-      .take(limit + 1);
-    if (principal.kind === 'organisation') {
-      builder.andWhere('(settlement.enterprise_org_code = :orgCode OR settlement.merchant_org_code = :orgCode)', { orgCode: principal.orgId });
-    }
+      .leftJoinAndMapOne('settlement.record', SettlementRecord, 'record', 'record.id = settlement.id');
+    inChainOrder(visibleToParties(builder, 'settlement', principal), 'settlement', limit, query.cursor);
     if (query.lineId) builder.andWhere('settlement.line_id = :lineId', { lineId: query.lineId.toLowerCase() });
     if (query.status) builder.andWhere('settlement.status = :status', { status: query.status });
     if (query.method) builder.andWhere('settlement.method = :method', { method: query.method });
-    if (after) builder.andWhere('(settlement.block_number, settlement.log_index) > (:block, :log)', { block: after[0], log: after[1] });
     const rows = (await builder.getMany()) as Array<Settlement & { record?: SettlementRecord }>;
-    return pageOf(rows, limit, (row) => this.toDto(row, row.record ?? null), (row) => [row.blockNumber, row.logIndex]);
+    return chainOrderPage(rows, limit, (row) => this.toDto(row, row.record ?? null));
   }
 
   private async find(id: string): Promise<Settlement> {
