@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-import { ProjectedRow } from '#chain-adapter';
+import { PartyRow, ProjectedRow } from '#chain-adapter';
 import { amountTransformer, int8Transformer, type CreditApplicationStatus } from '#common';
 
 /** Record: what the chain holds only as a hash (the reference) and the line's alert thresholds. */
@@ -21,21 +21,9 @@ export class CreditApplicationRecord {
 
 /** View: a credit application and the merchant's decision, as CreditLedger records them. */
 @Entity({ name: 'credit_applications' })
-export class CreditApplication extends ProjectedRow {
+export class CreditApplication extends PartyRow {
   @PrimaryColumn({ type: 'varchar', length: 66 })
   id: string;
-
-  @Column({ type: 'varchar', length: 42 })
-  enterprise: string;
-
-  @Column({ name: 'enterprise_org_code', type: 'varchar', length: 31 })
-  enterpriseOrgCode: string;
-
-  @Column({ type: 'varchar', length: 42 })
-  merchant: string;
-
-  @Column({ name: 'merchant_org_code', type: 'varchar', length: 31 })
-  merchantOrgCode: string;
 
   @Column({ type: 'char', length: 3 })
   currency: string;

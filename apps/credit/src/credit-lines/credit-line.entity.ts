@@ -1,27 +1,15 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { ProjectedRow } from '#chain-adapter';
+import { PartyRow, ProjectedRow } from '#chain-adapter';
 import { amountTransformer, int8Transformer, type CreditLineStatus } from '#common';
 
 /** View: a credit line (its id is the application's), with `used` as the ledger's bills leave it. */
 @Entity({ name: 'credit_lines' })
-export class CreditLine extends ProjectedRow {
+export class CreditLine extends PartyRow {
   @PrimaryColumn({ type: 'varchar', length: 66 })
   id: string;
 
   @Column({ name: 'credit_account_id', type: 'varchar', length: 66 })
   creditAccountId: string;
-
-  @Column({ type: 'varchar', length: 42 })
-  enterprise: string;
-
-  @Column({ name: 'enterprise_org_code', type: 'varchar', length: 31 })
-  enterpriseOrgCode: string;
-
-  @Column({ type: 'varchar', length: 42 })
-  merchant: string;
-
-  @Column({ name: 'merchant_org_code', type: 'varchar', length: 31 })
-  merchantOrgCode: string;
 
   @Column({ type: 'char', length: 3 })
   currency: string;

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { directoryAccountsTable, projectedRowColumns } from '#chain-adapter';
+import { directoryAccountsTable, partyRowColumns, projectedRowColumns } from '#chain-adapter';
 
 /**
  * Credit's records (never dropped by a rebuild: application references and alert thresholds) and
@@ -33,10 +33,7 @@ export class CreditTables1764000000200 implements MigrationInterface {
     await queryRunner.query(`
       CREATE TABLE credit_applications (
         id varchar(66) PRIMARY KEY,
-        enterprise varchar(42) NOT NULL,
-        enterprise_org_code varchar(31) NOT NULL,
-        merchant varchar(42) NOT NULL,
-        merchant_org_code varchar(31) NOT NULL,
+${partyRowColumns}
         currency char(3) NOT NULL,
         requested_limit numeric(78,0) NOT NULL,
         term_days integer NOT NULL,
@@ -54,10 +51,7 @@ export class CreditTables1764000000200 implements MigrationInterface {
       CREATE TABLE credit_lines (
         id varchar(66) PRIMARY KEY,
         credit_account_id varchar(66) NOT NULL,
-        enterprise varchar(42) NOT NULL,
-        enterprise_org_code varchar(31) NOT NULL,
-        merchant varchar(42) NOT NULL,
-        merchant_org_code varchar(31) NOT NULL,
+${partyRowColumns}
         currency char(3) NOT NULL,
         "limit" numeric(78,0) NOT NULL,
         used numeric(78,0) NOT NULL,

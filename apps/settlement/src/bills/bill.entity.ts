@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { ProjectedRow } from '#chain-adapter';
+import { PartyRow, ProjectedRow } from '#chain-adapter';
 import { amountTransformer, int8Transformer } from '#common';
 
 export type BillStatus = 'UNSETTLED' | 'IN_SETTLEMENT' | 'SETTLED' | 'REFUNDED';
@@ -31,24 +31,12 @@ export class SettlementLine {
 
 /** View: a bill (one per credit payment; its id is the payment's), its status in step with the chain. */
 @Entity({ name: 'bills' })
-export class Bill extends ProjectedRow {
+export class Bill extends PartyRow {
   @PrimaryColumn({ type: 'varchar', length: 66 })
   id: string;
 
   @Column({ name: 'line_id', type: 'varchar', length: 66 })
   lineId: string;
-
-  @Column({ type: 'varchar', length: 42 })
-  enterprise: string;
-
-  @Column({ name: 'enterprise_org_code', type: 'varchar', length: 31 })
-  enterpriseOrgCode: string;
-
-  @Column({ type: 'varchar', length: 42 })
-  merchant: string;
-
-  @Column({ name: 'merchant_org_code', type: 'varchar', length: 31 })
-  merchantOrgCode: string;
 
   @Column({ type: 'char', length: 3 })
   currency: string;

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { directoryAccountsTable, projectedRowColumns } from '#chain-adapter';
+import { directoryAccountsTable, partyRowColumns, projectedRowColumns } from '#chain-adapter';
 
 /** Settlement's records (bank references) and views (projected from CreditLedger, TallyToken and Settlements). */
 export class SettlementTables1764000000400 implements MigrationInterface {
@@ -28,10 +28,7 @@ export class SettlementTables1764000000400 implements MigrationInterface {
       CREATE TABLE bills (
         id varchar(66) PRIMARY KEY,
         line_id varchar(66) NOT NULL,
-        enterprise varchar(42) NOT NULL,
-        enterprise_org_code varchar(31) NOT NULL,
-        merchant varchar(42) NOT NULL,
-        merchant_org_code varchar(31) NOT NULL,
+${partyRowColumns}
         currency char(3) NOT NULL,
         amount numeric(78,0) NOT NULL,
         refunded numeric(78,0) NOT NULL,
@@ -66,10 +63,7 @@ export class SettlementTables1764000000400 implements MigrationInterface {
       CREATE TABLE settlements (
         id varchar(66) PRIMARY KEY,
         line_id varchar(66) NOT NULL,
-        enterprise varchar(42) NOT NULL,
-        enterprise_org_code varchar(31) NOT NULL,
-        merchant varchar(42) NOT NULL,
-        merchant_org_code varchar(31) NOT NULL,
+${partyRowColumns}
         currency char(3) NOT NULL,
         method varchar(8) NOT NULL,
         token_class_id varchar(78),

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-import { ProjectedRow } from '#chain-adapter';
+import { PartyRow, ProjectedRow } from '#chain-adapter';
 import { amountTransformer, int8Transformer } from '#common';
 
 export type SettlementStatus = 'INITIATED' | 'CONFIRMED' | 'REJECTED' | 'CANCELLED';
@@ -19,24 +19,12 @@ export class SettlementRecord {
 
 /** View: a settlement as Settlements records it. */
 @Entity({ name: 'settlements' })
-export class Settlement extends ProjectedRow {
+export class Settlement extends PartyRow {
   @PrimaryColumn({ type: 'varchar', length: 66 })
   id: string;
 
   @Column({ name: 'line_id', type: 'varchar', length: 66 })
   lineId: string;
-
-  @Column({ type: 'varchar', length: 42 })
-  enterprise: string;
-
-  @Column({ name: 'enterprise_org_code', type: 'varchar', length: 31 })
-  enterpriseOrgCode: string;
-
-  @Column({ type: 'varchar', length: 42 })
-  merchant: string;
-
-  @Column({ name: 'merchant_org_code', type: 'varchar', length: 31 })
-  merchantOrgCode: string;
 
   @Column({ type: 'char', length: 3 })
   currency: string;

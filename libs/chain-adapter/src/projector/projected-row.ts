@@ -54,3 +54,25 @@ export function proofsOf(row: ProjectedRow): { chain: ChainProof; lastChange: Ch
     lastChange: { chainId: row.chainId, blockNumber: row.updatedBlockNumber, txHash: row.updatedTxHash, logIndex: row.updatedLogIndex },
   };
 }
+
+/** A view row between an enterprise and a merchant: the two accounts and their organisations. */
+export abstract class PartyRow extends ProjectedRow {
+  @Column({ type: 'varchar', length: 42 })
+  enterprise: string;
+
+  @Column({ name: 'enterprise_org_code', type: 'varchar', length: 31 })
+  enterpriseOrgCode: string;
+
+  @Column({ type: 'varchar', length: 42 })
+  merchant: string;
+
+  @Column({ name: 'merchant_org_code', type: 'varchar', length: 31 })
+  merchantOrgCode: string;
+}
+
+/** The SQL of PartyRow's own columns, for migrations (with projectedRowColumns). */
+export const partyRowColumns = `
+        enterprise varchar(42) NOT NULL,
+        enterprise_org_code varchar(31) NOT NULL,
+        merchant varchar(42) NOT NULL,
+        merchant_org_code varchar(31) NOT NULL,`;
