@@ -160,7 +160,7 @@ export class ChainAdapterModule {
               batchWindowMs: config.submitter.batchWindowMs,
               maxBatchSize: config.submitter.maxBatchSize,
               receiptTimeoutMs: config.submitter.receiptTimeoutMs,
-              maxInFlight: 4,
+              maxInFlight: config.submitter.maxInFlight,
               retryDelayMs: 1_000,
             }),
           inject: [ChainClient, DataSource, OutboxService, TALLY_CONFIG],

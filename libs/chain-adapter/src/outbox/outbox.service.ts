@@ -10,8 +10,12 @@ export interface OutboxRequest extends Operation {
   resourceId: string;
 }
 
-/** How often a waiter re-reads its row when no in-process notification arrives (another instance projected it). */
-const WAIT_POLL_MS = 100;
+/**
+ * How often a waiter re-reads its row when no in-process notification arrives (another instance
+ * projected it). This instance's projector notifies at once, so the poll is only a fallback; a
+ * short one would have every waiting request query Postgres several times a second.
+ */
+const WAIT_POLL_MS = 1_000;
 
 export class OutboxService {
   private readonly finalised = new EventEmitter();

@@ -15,7 +15,7 @@ export interface TallyConfig {
     operatorPrivateKey: string | undefined;
     deploymentRelayers: string[];
   };
-  submitter: { batchWindowMs: number; maxBatchSize: number; receiptTimeoutMs: number };
+  submitter: { batchWindowMs: number; maxBatchSize: number; maxInFlight: number; receiptTimeoutMs: number };
   projector: { pollMs: number; maxBlockRange: number };
   requestTimeoutMs: number;
   apiKeyCacheMs: number;
@@ -69,6 +69,7 @@ export function loadConfig(
     submitter: {
       batchWindowMs: raw.BATCH_WINDOW_MS,
       maxBatchSize: raw.MAX_BATCH_SIZE,
+      maxInFlight: raw.MAX_BATCHES_IN_FLIGHT,
       receiptTimeoutMs: raw.SUBMIT_RECEIPT_TIMEOUT_MS,
     },
     projector: { pollMs: raw.PROJECTOR_POLL_MS, maxBlockRange: raw.PROJECTOR_MAX_BLOCK_RANGE },
