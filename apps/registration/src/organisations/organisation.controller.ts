@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Auth, IdempotencyKey, TallyError } from '#common';
+import { ApiWrite, Auth, IdempotencyKey, TallyError } from '#common';
 import { CreateOrganisationDto, ListOrganisationsQuery, OrganisationDto, OrganisationPageDto } from './dto/organisation.dto.js';
 import { OrganisationService } from './organisation.service.js';
 
@@ -12,7 +12,11 @@ export class OrganisationController {
   @Post()
   @Auth('operator')
   @HttpCode(201)
-  @ApiOperation({ summary: 'Admit an organisation (operator): keys generated and sealed, admitted on chain, relayers registered' })
+  @ApiWrite()
+  @ApiOperation({
+    summary: 'Admit an organisation (operator): keys generated and sealed, admitted on chain, relayers registered',
+    description: 'The organisation code is what makes a retry safe: the same code and body answer 200 with the same organisation; another body, 409 ORGANISATION_EXISTS.',
+  })
   @ApiCreatedResponse({ type: OrganisationDto })
   @ApiAcceptedResponse({ description: 'Admitted on chain; the view has not caught up yet — GET it shortly' })
   @ApiConflictResponse({ description: 'ORGANISATION_EXISTS' })
