@@ -5,7 +5,8 @@
 // chain, a reorg) makes it rebuild the views from the deployment block and reopen the outbox.
 import { Logger } from '@nestjs/common';
 import type { Log } from 'ethers';
-import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { In, type DataSource, type EntityManager, type QueryRunner } from 'typeorm';
+import { flushEventBuffer, startEventBuffer } from '#common';
 import type { ChainClient } from '../chain-client.js';
 import { decodeChainError } from '../chain-errors.js';
 import { contractNames, interfaceOf, type ContractName } from '../contracts.js';
@@ -198,13 +199,20 @@ export class Projector {
     const events = await this.decode(logs);
     const finalised: string[] = [];
     await this.dataSource.transaction(async (manager) => {
+      // Work per step, not per event: the outbox entries the events name are read in one query and
+      // the recorded ones written in one; the events to publish go out in multi-row inserts.
+      const entries = await this.outboxEntriesOf(events, manager);
+      const recorded: Array<{ operationId: string; event: ChainEvent }> = [];
+      startEventBuffer(manager);
       for (const event of events) {
-        const operationId = await this.finaliseOperation(event, manager);
+        const operationId = await this.finaliseOperation(event, manager, entries, recorded);
         if (operationId) finalised.push(operationId);
         for (const projection of this.handlers.get(`${event.contract}.${event.name}`) ?? []) {
           await projection.apply(event, manager);
         }
       }
+      await flushEventBuffer(manager);
+      await this.markRecorded(recorded, manager);
       const updated = await manager
         .createQueryBuilder()
         .update(ProjectionCursor)
@@ -252,15 +260,29 @@ export class Projector {
     return events;
   }
 
+  /** The outbox entries of this service that the events name, by operation id. */
+  private async outboxEntriesOf(events: ChainEvent[], manager: EntityManager): Promise<Map<string, OutboxEntry>> {
+    const operationIds = [...new Set(events.map((event) => event.args.operationId).filter((id): id is string => typeof id === 'string'))];
+    if (operationIds.length === 0) return new Map();
+    const found = await manager.find(OutboxEntry, { where: { operationId: In(operationIds) } });
+    return new Map(found.map((entry) => [entry.operationId, entry]));
+  }
+
   /**
-   * Marks the outbox entry an event names as RECORDED or REJECTED. RECORDED is final and wins: a
-   * later rejection of the same id (a resubmission refused as a duplicate) does not change it.
-   * A rejection without error data (the item ran out of gas) sends the entry back to PENDING.
+   * Marks the outbox entry an event names as RECORDED (collected in `recorded`, written by
+   * markRecorded) or REJECTED. RECORDED is final and wins: a later rejection of the same id (a
+   * resubmission refused as a duplicate) does not change it. A rejection without error data (the
+   * item ran out of gas) sends the entry back to PENDING.
    */
-  private async finaliseOperation(event: ChainEvent, manager: EntityManager): Promise<string | undefined> {
+  private async finaliseOperation(
+    event: ChainEvent,
+    manager: EntityManager,
+    entries: Map<string, OutboxEntry>,
+    recorded: Array<{ operationId: string; event: ChainEvent }>,
+  ): Promise<string | undefined> {
     const operationId = event.args.operationId;
     if (typeof operationId !== 'string') return undefined;
-    const entry = await manager.findOneBy(OutboxEntry, { operationId });
+    const entry = entries.get(operationId);
     if (!entry || entry.status === 'RECORDED') return undefined;
     // Operation ids are unique per contract: an event of another contract is another operation.
     if (entry.contract !== event.contract) return undefined;
@@ -270,6 +292,8 @@ export class Projector {
       const decoded = decodeChainError(event.args.errorData as string);
       if (decoded.retryable) {
         await manager.update(OutboxEntry, { operationId }, { status: 'PENDING', txHash: null, lastError: decoded.code });
+        entry.status = 'PENDING';
+        entry.txHash = null;
         return undefined;
       }
       await manager.update(
@@ -284,20 +308,28 @@ export class Projector {
           errorDetails: { error: decoded.errorName ?? undefined, ...decoded.args },
         },
       );
+      entry.status = 'REJECTED';
       return operationId;
     }
-    await manager.update(
-      OutboxEntry,
-      { operationId },
-      {
-        status: 'RECORDED',
-        txHash: event.proof.txHash,
-        blockNumber: event.proof.blockNumber,
-        logIndex: event.proof.logIndex,
-        errorCode: null,
-        errorDetails: () => 'NULL',
-      },
-    );
+    entry.status = 'RECORDED';
+    recorded.push({ operationId, event });
     return operationId;
+  }
+
+  /** One UPDATE for every entry the step recorded. */
+  private async markRecorded(recorded: Array<{ operationId: string; event: ChainEvent }>, manager: EntityManager): Promise<void> {
+    if (recorded.length === 0) return;
+    await manager.query(
+      `UPDATE outbox SET status = 'RECORDED', tx_hash = v.tx_hash, block_number = v.block_number, log_index = v.log_index,
+              error_code = NULL, error_details = NULL, updated_at = now()
+         FROM unnest($1::varchar[], $2::varchar[], $3::bigint[], $4::integer[]) AS v(operation_id, tx_hash, block_number, log_index)
+        WHERE outbox.operation_id = v.operation_id`,
+      [
+        recorded.map((item) => item.operationId),
+        recorded.map((item) => item.event.proof.txHash),
+        recorded.map((item) => item.event.proof.blockNumber),
+        recorded.map((item) => item.event.proof.logIndex),
+      ],
+    );
   }
 }

@@ -30,8 +30,37 @@ export function envelopeOf<TData>(event: NewEvent<TData>): EventEnvelope<TData> 
   };
 }
 
-/** Appends events to the outbox inside the caller's transaction. */
+/** Events held back for one transaction (a projector step), written in bulk when it is flushed. */
+const buffers = new WeakMap<EntityManager, Array<NewEvent<unknown>>>();
+/** Rows of one INSERT (three parameters each, far below Postgres' 65,535). */
+const MAX_EVENTS_PER_INSERT = 1_000;
+
+/** From now on, appendEvents on this manager collects its events until flushEventBuffer. */
+export function startEventBuffer(manager: EntityManager): void {
+  buffers.set(manager, []);
+}
+
+/** Writes the collected events (in order, in multi-row inserts) and stops collecting. */
+export async function flushEventBuffer(manager: EntityManager): Promise<void> {
+  const events = buffers.get(manager) ?? [];
+  buffers.delete(manager);
+  for (let start = 0; start < events.length; start += MAX_EVENTS_PER_INSERT) {
+    await insertEvents(manager, events.slice(start, start + MAX_EVENTS_PER_INSERT));
+  }
+}
+
+/** Appends events to the outbox inside the caller's transaction (or its event buffer). */
 export async function appendEvents(manager: EntityManager, events: Array<NewEvent<unknown>>): Promise<void> {
+  if (events.length === 0) return;
+  const buffer = buffers.get(manager);
+  if (buffer) {
+    buffer.push(...events);
+    return;
+  }
+  await insertEvents(manager, events);
+}
+
+async function insertEvents(manager: EntityManager, events: Array<NewEvent<unknown>>): Promise<void> {
   if (events.length === 0) return;
   const values: unknown[] = [];
   const rows = events.map((event, index) => {
