@@ -2,7 +2,6 @@
 import { AbiCoder, decodeBytes32String, encodeBytes32String, keccak256 } from 'ethers';
 import type { ChainClient } from './chain-client.js';
 import { interfaceOf } from './contracts.js';
-import { bytes3ToCurrencyCode } from './credit-ledger.js';
 import type { Operation } from './operation.js';
 
 export const paymentKinds = ['NONE', 'CREDIT', 'TOKEN'] as const;
@@ -136,28 +135,6 @@ export function payWithTokensOperation(message: TokenPaymentMessage, payerSignat
 
 export function refundOperation(message: RefundMessage, merchantSignature: string): Operation {
   return { operationId: message.operationId, kind: 'refund.create', contract: 'Payments', calldata: payments().encodeFunctionData('refund', [message, merchantSignature]) };
-}
-
-export interface ChainTokenClass {
-  tokenId: bigint;
-  issuerOrgId: string;
-  symbol: string;
-  currency: string;
-  decimals: number;
-  exists: boolean;
-}
-
-export async function readTokenClass(chain: ChainClient, tokenId: bigint): Promise<ChainTokenClass> {
-  const record = await chain.contract('TallyToken').getFunction('tokenClassOf')(tokenId);
-  const exists = Number(record.status) !== 0;
-  return {
-    tokenId,
-    issuerOrgId: record.issuerOrgId,
-    symbol: exists ? bytes32ToSymbol(record.symbol) : '',
-    currency: exists ? bytes3ToCurrencyCode(record.currency) : '',
-    decimals: Number(record.decimals),
-    exists,
-  };
 }
 
 export async function readBalance(chain: ChainClient, holder: string, tokenId: bigint): Promise<bigint> {

@@ -1,8 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsDateString, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { maxBillsPerSettlement } from '#chain-adapter';
 import { ChainProofDto, PageQuery, SignedWriteDto } from '#common';
 
-export const MAX_BILLS_PER_SETTLEMENT = 100;
+/** The contracts' maximum (CreditLedger.MAX_BILLS_PER_SETTLEMENT). */
+export const MAX_BILLS_PER_SETTLEMENT = maxBillsPerSettlement;
 
 export class CreateSettlementDto extends SignedWriteDto {
   @ApiProperty({ description: "The credit line; its enterprise's organisation calls and the enterprise signs" })
