@@ -145,7 +145,7 @@ export class ChainAdapterModule {
         },
         {
           provide: ChainClient,
-          useFactory: (config: TallyConfig) => ChainClient.connect(config.chain.rpcUrl, config.chain.deploymentManifest),
+          useFactory: (config: TallyConfig) => ChainClient.connect(config.chain.rpcUrl, config.chain.deploymentManifest, config.chain.rpcTimeoutMs),
           inject: [TALLY_CONFIG],
         },
         {

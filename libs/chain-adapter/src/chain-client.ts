@@ -35,8 +35,8 @@ export class ChainClient {
     readonly manifest: DeploymentManifest,
   ) {}
 
-  static async connect(rpcUrl: string, manifestPath?: string): Promise<ChainClient> {
-    const provider = await connectProvider(rpcUrl);
+  static async connect(rpcUrl: string, manifestPath?: string, rpcTimeoutMs?: number): Promise<ChainClient> {
+    const provider = await connectProvider(rpcUrl, rpcTimeoutMs);
     const chainId = provider._network.chainId;
     const path = manifestPath ?? defaultManifestPath(chainId);
     const manifest = readManifest(path);

@@ -1,14 +1,23 @@
-import { JsonRpcProvider, Network } from 'ethers';
+import { FetchRequest, JsonRpcProvider, Network } from 'ethers';
+
+/** How long one JSON-RPC call may take before it fails (ethers' own default is five minutes). */
+export const DEFAULT_RPC_TIMEOUT_MS = 10_000;
 
 /**
- * A JSON-RPC provider without ethers' 250 ms call cache (stale nonces on anvil) and without the
- * 10 ms request batching delay; the network is fixed after the first lookup.
+ * A JSON-RPC provider without ethers' 250 ms call cache (stale nonces on anvil), without the
+ * 10 ms request batching delay, and with a bounded wait per call (a stalled node makes calls fail,
+ * not hang); the network is fixed after the first lookup.
  */
-export async function connectProvider(rpcUrl: string): Promise<JsonRpcProvider> {
-  const probe = new JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1, batchMaxCount: 1 });
+export async function connectProvider(rpcUrl: string, timeoutMs = DEFAULT_RPC_TIMEOUT_MS): Promise<JsonRpcProvider> {
+  const request = () => {
+    const fetchRequest = new FetchRequest(rpcUrl);
+    fetchRequest.timeout = timeoutMs;
+    return fetchRequest;
+  };
+  const probe = new JsonRpcProvider(request(), undefined, { staticNetwork: true, cacheTimeout: -1, batchMaxCount: 1 });
   const chainId = BigInt(await probe.send('eth_chainId', []));
   probe.destroy();
-  return new JsonRpcProvider(rpcUrl, Network.from(chainId), {
+  return new JsonRpcProvider(request(), Network.from(chainId), {
     staticNetwork: true,
     cacheTimeout: -1,
     batchMaxCount: 1,

@@ -47,6 +47,7 @@ export const configSchema = messagingSchema.extend({
     .optional(),
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
   CHAIN_RPC_URL: z.url().default('http://127.0.0.1:8545'),
+  CHAIN_RPC_TIMEOUT_MS: positiveInt.max(120_000).default(10_000),
   DEPLOYMENT_MANIFEST: z.string().optional(),
   CONFIRMATIONS: positiveInt.max(64).default(1),
   RELAYER_PRIVATE_KEY: z.string().regex(hex32, 'a 0x-prefixed 32-byte hex private key'),

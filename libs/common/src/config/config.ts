@@ -9,6 +9,7 @@ export interface TallyConfig {
   nats: { url: string; namespace: string; stream: string };
   chain: {
     rpcUrl: string;
+    rpcTimeoutMs: number;
     deploymentManifest: string | undefined;
     confirmations: number;
     relayerPrivateKey: string;
@@ -60,6 +61,7 @@ export function loadConfig(
     nats: { url: raw.NATS_URL, namespace: raw.NATS_NAMESPACE, stream: raw.NATS_STREAM },
     chain: {
       rpcUrl: raw.CHAIN_RPC_URL,
+      rpcTimeoutMs: raw.CHAIN_RPC_TIMEOUT_MS,
       deploymentManifest: raw.DEPLOYMENT_MANIFEST,
       confirmations: raw.CONFIRMATIONS,
       relayerPrivateKey: raw.RELAYER_PRIVATE_KEY,
