@@ -57,10 +57,10 @@ async function loadService(service: StackService) {
   return { module: SettlementModule, config: settlementConfig };
 }
 
-export async function startStack(name: string, services: StackService[], overrides: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(name: string, services: StackService[], overrides: Record<string, string> = {}, anvilArgs: string[] = []): Promise<Stack> {
   // Every service's relayer (#2 credit, #3 payment, #4 settlement), also of those run as child processes.
   const relayers = [2, 3, 4].map((index) => addressOfPrivateKey(devPrivateKey(index)));
-  const world = await createWorld(name, { DEPLOYMENT_RELAYERS: relayers.join(','), ...overrides });
+  const world = await createWorld(name, { DEPLOYMENT_RELAYERS: relayers.join(','), ...overrides }, anvilArgs);
   const { bootstrapService } = await import('#common');
   // Each module reads its config once, at import: registration with relayer #1, the others with their own.
   const registrationModule = await import('../../apps/registration/src/registration.module.js');

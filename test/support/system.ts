@@ -22,9 +22,9 @@ export interface TestWorld {
 }
 
 /** Sets up chain, database and NATS names, and writes the service settings into process.env. */
-export async function createWorld(name: string, overrides: Record<string, string> = {}): Promise<TestWorld> {
+export async function createWorld(name: string, overrides: Record<string, string> = {}, anvilArgs: string[] = []): Promise<TestWorld> {
   const suffix = randomBytes(4).toString('hex');
-  const anvil = await startTestAnvil();
+  const anvil = await startTestAnvil(anvilArgs);
   const database = await createTestDatabase(name);
   const manifest = await deployContracts({ rpcUrl: anvil.rpcUrl, deployerPrivateKey: devPrivateKey(0) });
   const manifestPath = `/tmp/tally-test-${name}-${suffix}.json`;

@@ -5,7 +5,7 @@
 // events, not here: the chain decides.
 import { Logger } from '@nestjs/common';
 import { Transaction, Wallet, type JsonRpcProvider, type TransactionReceipt } from 'ethers';
-import type { DataSource } from 'typeorm';
+import { LessThan, type DataSource } from 'typeorm';
 import type { ChainClient } from '../chain-client.js';
 import { decodeChainError } from '../chain-errors.js';
 import { interfaceOf, type OperationContract } from '../contracts.js';
@@ -31,6 +31,11 @@ export interface SubmitterOptions {
  */
 const BATCH_BASE_GAS = 60_000n;
 const MAX_TRANSACTION_GAS = 16_777_216n;
+/** How often operations SUBMITTED for longer than a receipt may take are checked on chain. */
+const STALE_CHECK_INTERVAL_MS = 5_000;
+/** The most SUBMITTED operations one check (or a restart's recovery round) looks at. */
+const RECOVERY_BATCH = 1_000;
+
 export const maxItemsPerBatch = Number((MAX_TRANSACTION_GAS - BATCH_BASE_GAS) / DEFAULT_OPERATION_GAS);
 
 /** The longest prefix of `entries` whose gas fits one transaction (at least one entry). */
@@ -90,8 +95,11 @@ export class Submitter {
    * Crash recovery: an entry SUBMITTED in a transaction the chain does not know, and whose
    * operation is not recorded, goes back to PENDING; everything else waits for the projector.
    */
-  async recover(): Promise<void> {
-    const submitted = await this.dataSource.manager.find(OutboxEntry, { where: { status: 'SUBMITTED' } });
+  async recover(olderThan?: Date): Promise<void> {
+    const submitted = await this.dataSource.manager.find(OutboxEntry, {
+      where: { status: 'SUBMITTED', ...(olderThan ? { updatedAt: LessThan(olderThan) } : {}) },
+      take: olderThan ? RECOVERY_BATCH : undefined,
+    });
     let reopened = 0;
     for (const entry of submitted) {
       if (entry.txHash && (await this.chain.provider.getTransactionReceipt(entry.txHash))) continue;
@@ -104,13 +112,24 @@ export class Submitter {
       );
       reopened += 1;
     }
-    if (submitted.length > 0) {
-      this.logger.log({ submitted: submitted.length, reopened }, 'outbox recovered after restart');
+    // A transaction that is gone took its nonce with it: count again from the chain.
+    if (reopened > 0) this.nextNonce = undefined;
+    if (reopened > 0 || (!olderThan && submitted.length > 0)) {
+      this.logger.log({ submitted: submitted.length, reopened }, olderThan ? 'operations lost from the chain reopened' : 'outbox recovered after restart');
     }
   }
 
   private async run(): Promise<void> {
+    let checkedAt = Date.now();
     while (this.running) {
+      // A transaction that vanished from the chain (a reorg dropped it) leaves its operations
+      // SUBMITTED: look at those that stayed so longer than a receipt may take, now and then.
+      if (Date.now() - checkedAt > STALE_CHECK_INTERVAL_MS) {
+        checkedAt = Date.now();
+        await this.recover(new Date(Date.now() - this.options.receiptTimeoutMs)).catch((error: unknown) => {
+          this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'checking submitted operations failed; will retry');
+        });
+      }
       let sent = false;
       if (this.inFlight < this.options.maxInFlight) {
         try {

@@ -187,15 +187,27 @@ export class Projector {
     const from = BigInt(cursor.blockNumber) + 1n;
     if (from > head) return false;
     const to = head - from + 1n > BigInt(this.options.maxBlockRange) ? from + BigInt(this.options.maxBlockRange) - 1n : head;
-    const [logs, toBlock] = await Promise.all([
+    const [logs, toBlock, fromBlock] = await Promise.all([
       this.chain.provider.getLogs({
         address: this.contracts.map((name) => this.chain.address(name)),
         fromBlock: from,
         toBlock: to,
       }),
       this.chain.provider.getBlock(to),
+      cursor.blockHash ? this.chain.provider.getBlock(from) : Promise.resolve(null),
     ]);
     if (!toBlock) throw new Error(`block ${to} is not available`);
+    if (fromBlock && fromBlock.parentHash !== cursor.blockHash) {
+      // The chain replaced blocks the views already reflect (a reorg deeper than the confirmation
+      // depth): rebuild them from the chain as it is now; reopened operations are checked again.
+      this.logger.warn(
+        { cursorBlock: cursor.blockNumber, cursorHash: cursor.blockHash, parentHash: fromBlock.parentHash },
+        'the chain replaced blocks the views reflect: rebuilding the views',
+      );
+      await this.rebuild({ reopenOutbox: true });
+      await this.onRebuilt?.();
+      return true;
+    }
     const events = await this.decode(logs);
     const finalised: string[] = [];
     await this.dataSource.transaction(async (manager) => {

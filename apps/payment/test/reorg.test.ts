@@ -1,0 +1,117 @@
+// Reorgs under a running projector (interval mining, a confirmation depth of 3): one inside the
+// depth (the views had not applied the replaced blocks) and one beyond it (they had). In both, the
+// payment the reorg dropped is submitted again and recorded once, and the views equal a fresh
+// rebuild from the chain.
+import '../../../test/support/isolation.js';
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { ChainClient, Projector, operationIdOf, readCreditLine } from '#chain-adapter';
+import { startStack, type Organisation, type Stack } from '../../../test/support/stack.js';
+
+let stack: Stack;
+let payment: INestApplication;
+let chain: ChainClient;
+let acme: Organisation;
+let beta: Organisation;
+let lineId: string;
+
+beforeAll(async () => {
+  stack = await startStack('reorg', ['credit', 'payment'], { CONFIRMATIONS: '3', SUBMIT_RECEIPT_TIMEOUT_MS: '3000', REQUEST_TIMEOUT_MS: '30000' }, ['--block-time', '0.5']);
+  payment = stack.apps.payment!;
+  chain = payment.get(ChainClient);
+  acme = await stack.anOrganisation('acme-pay');
+  beta = await stack.anOrganisation('beta-pay');
+  const enterprise = await stack.aCustodialAccount(acme, 'ENTERPRISE');
+  const merchant = await stack.aCustodialAccount(beta, 'MERCHANT');
+  const credit = (path: string, org: Organisation, body: Record<string, unknown>) =>
+    request(stack.urls.credit!).post(path).set('Authorization', org.auth).set('Idempotency-Key', `${path}-${Math.random()}`).send(body);
+  await credit('/v1/credit-accounts', acme, { enterprise, currency: 'USD', ceiling: '1000000' });
+  const applied = await credit('/v1/credit-applications', acme, {
+    enterprise, merchant, currency: 'USD', requestedLimit: '100000', termDays: 30, expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(), reference: 'reorg',
+  });
+  await credit(`/v1/credit-applications/${applied.body.id}/decision`, beta, { outcome: 'APPROVE', limit: '100000' });
+  lineId = applied.body.id;
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+const pay = (key: string, amount = '10') =>
+  request(stack.urls.payment!).post('/v1/payments').set('Authorization', acme.auth).set('Idempotency-Key', key).send({ kind: 'CREDIT', lineId, amount });
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const tables = ['payments', 'balances', 'token_classes', 'accounts'];
+const viewsOf = (app: INestApplication) => Promise.all(tables.map((table) => app.get(DataSource).query(`SELECT * FROM ${table} ORDER BY 1, 2`)));
+
+/** The views as they are, then as a rebuild from the chain makes them, at the same head. */
+async function expectViewsEqualARebuild(): Promise<void> {
+  const projector = payment.get(Projector);
+  const caughtUp = async () => {
+    const head = (await chain.blockNumber()) - 2n;
+    await until('the projector to reach the confirmed head', async () => ((projector.appliedBlock ?? 0n) >= head ? true : undefined));
+  };
+  await caughtUp();
+  const before = await viewsOf(payment);
+  await projector.rebuild({ reopenOutbox: false });
+  await caughtUp();
+  expect(await viewsOf(payment)).toEqual(before);
+}
+
+async function recordedOnce(key: string, amountBefore: bigint, amount: bigint): Promise<void> {
+  const operationId = operationIdOf('acme-pay', key);
+  // The service notices the dropped transaction (the projector's parent-hash check, or its check of
+  // operations submitted too long ago) and submits the operation again.
+  await until('the payment to be recorded on chain again', async () =>
+    (await chain.contract('Payments').getFunction('operationRecorded')(operationId)) ? true : undefined,
+  );
+  const answer = await until('the payment view to have it', async () => {
+    const response = await pay(key);
+    return response.status === 201 && response.body.chain.blockNumber !== undefined ? response : undefined;
+  });
+  expect(answer.body.id).toBe(operationId);
+  expect((await readCreditLine(chain, lineId)).used).toBe(amountBefore + amount);
+  const [row] = (await payment.get(DataSource).query('SELECT count(*)::int AS n FROM payments WHERE id = $1', [operationId])) as Array<{ n: number }>;
+  expect(row.n).toBe(1);
+}
+
+it('drops a payment in a reorg beyond the confirmation depth: the views rebuild, the payment is recorded again, once', async () => {
+  const usedBefore = (await readCreditLine(chain, lineId)).used;
+  const recorded = await pay('beyond-1');
+  expect(recorded.status).toBe(201);
+  const { blockNumber } = recorded.body.chain;
+  const head = await chain.blockNumber();
+  // Replace every block from the payment's on: the views had already applied it.
+  await chain.provider.send('anvil_reorg', [Number(head - BigInt(blockNumber) + 1n), []]);
+  expect(await chain.contract('Payments').getFunction('operationRecorded')(operationIdOf('acme-pay', 'beyond-1'))).toBe(false);
+  await recordedOnce('beyond-1', usedBefore, 10n);
+  await expectViewsEqualARebuild();
+});
+
+it('drops a payment in a reorg inside the confirmation depth: it is submitted again and recorded once', async () => {
+  const usedBefore = (await readCreditLine(chain, lineId)).used;
+  // supertest sends a request when it is awaited or then-ed: start it now.
+  const inFlight = pay('inside-1').then((response) => response);
+  const txHash = await until('the payment to be mined', async () => {
+    const [entry] = (await payment.get(DataSource).query(`SELECT tx_hash FROM outbox WHERE operation_id = $1`, [operationIdOf('acme-pay', 'inside-1')])) as Array<{ tx_hash: string | null }>;
+    return entry?.tx_hash && (await chain.provider.getTransactionReceipt(entry.tx_hash)) ? entry.tx_hash : undefined;
+  });
+  const receipt = (await chain.provider.getTransactionReceipt(txHash))!;
+  const head = await chain.blockNumber();
+  // Mined but not yet 3 blocks deep: the views have not applied it.
+  await chain.provider.send('anvil_reorg', [Number(head - BigInt(receipt.blockNumber) + 1n), []]);
+  expect(await chain.provider.getTransactionReceipt(txHash)).toBeNull();
+  expect([201, 202]).toContain((await inFlight).status);
+  await recordedOnce('inside-1', usedBefore, 10n);
+  await expectViewsEqualARebuild();
+});
