@@ -14,8 +14,18 @@ const movements: Record<string, { kind: TokenMovementKind; type: EventType }> = 
   TokensTransferred: { kind: 'TRANSFER', type: eventTypes.transferRecorded },
 };
 
+interface BalanceDelta {
+  holder: string;
+  tokenClassId: string;
+  delta: bigint;
+  blockNumber: string;
+}
+
 @Injectable()
 export class TokenMovementProjector implements Projection {
+  /** Balance changes of the step in progress, written at its end, one row per holder and class. */
+  private readonly deltas = new WeakMap<EntityManager, Map<string, BalanceDelta>>();
+
   readonly events = [
     'TallyToken.TransferSingle',
     'TallyToken.TransferBatch',
@@ -55,10 +65,28 @@ export class TokenMovementProjector implements Projection {
   }
 
   private async add(manager: EntityManager, holder: string, tokenId: bigint, delta: bigint, event: ChainEvent): Promise<void> {
+    let step = this.deltas.get(manager);
+    if (!step) {
+      step = new Map();
+      this.deltas.set(manager, step);
+    }
+    const key = `${holder}:${tokenId}`;
+    const entry = step.get(key) ?? { holder, tokenClassId: tokenId.toString(), delta: 0n, blockNumber: event.proof.blockNumber };
+    entry.delta += delta;
+    entry.blockNumber = event.proof.blockNumber;
+    step.set(key, entry);
+  }
+
+  async afterStep(manager: EntityManager): Promise<void> {
+    const step = this.deltas.get(manager);
+    this.deltas.delete(manager);
+    if (!step || step.size === 0) return;
+    const rows = [...step.values()];
     await manager.query(
-      `INSERT INTO balances (holder, token_class_id, amount, updated_block_number) VALUES ($1, $2, $3, $4)
+      `INSERT INTO balances (holder, token_class_id, amount, updated_block_number)
+       SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::numeric[], $4::bigint[])
        ON CONFLICT (holder, token_class_id) DO UPDATE SET amount = balances.amount + EXCLUDED.amount, updated_block_number = EXCLUDED.updated_block_number`,
-      [holder, tokenId.toString(), delta.toString(), event.proof.blockNumber],
+      [rows.map((row) => row.holder), rows.map((row) => row.tokenClassId), rows.map((row) => row.delta.toString()), rows.map((row) => row.blockNumber)],
     );
   }
 }

@@ -23,4 +23,6 @@ export interface Projection {
   /** Tables rebuilt from the chain: emptied by a rebuild, never records. */
   readonly viewTables: readonly string[];
   apply(event: ChainEvent, manager: EntityManager): Promise<void>;
+  /** Writes what `apply` gathered over the step (bulk writes), in the same transaction. */
+  afterStep?(manager: EntityManager): Promise<void>;
 }

@@ -15,6 +15,9 @@ import type { OutboxService } from '../outbox/outbox.service.js';
 import { ProjectionCursor } from './projection-cursor.entity.js';
 import type { ChainEvent, Projection } from './projection.js';
 
+/** Block headers read at once when a range of blocks is decoded. */
+const TIMESTAMP_READS_IN_FLIGHT = 32;
+
 export interface ProjectorOptions {
   name: string;
   /** The service's schema: one projector runs per schema (instances of a service share it). */
@@ -223,6 +226,7 @@ export class Projector {
           await projection.apply(event, manager);
         }
       }
+      for (const projection of this.projections) await projection.afterStep?.(manager);
       await flushEventBuffer(manager);
       await this.markRecorded(recorded, manager);
       const updated = await manager
@@ -239,19 +243,23 @@ export class Projector {
     return to < head;
   }
 
+  /**
+   * The events this service needs from the logs: those a projection reads, and those naming an
+   * operation id (they finalise outbox entries). Others are not decoded. Block timestamps are read
+   * for the distinct blocks, several at a time.
+   */
   private async decode(logs: Log[]): Promise<ChainEvent[]> {
     const byAddress = new Map(this.contracts.map((name) => [this.chain.address(name).toLowerCase(), name]));
-    const timestamps = new Map<number, bigint>();
-    const events: ChainEvent[] = [];
-    for (const log of logs) {
+    const wanted = logs.filter((log) => {
       const contract = byAddress.get(log.address.toLowerCase());
-      if (!contract) continue;
+      return contract !== undefined && this.relevantTopics(contract).has(log.topics[0]);
+    });
+    const timestamps = await this.timestampsOf([...new Set(wanted.map((log) => log.blockNumber))]);
+    const events: ChainEvent[] = [];
+    for (const log of wanted) {
+      const contract = byAddress.get(log.address.toLowerCase())!;
       const parsed = interfaceOf(contract).parseLog({ topics: [...log.topics], data: log.data });
       if (!parsed) continue;
-      if (!timestamps.has(log.blockNumber)) {
-        const block = await this.chain.provider.getBlock(log.blockNumber);
-        timestamps.set(log.blockNumber, BigInt(block!.timestamp));
-      }
       const args: Record<string, unknown> = {};
       parsed.fragment.inputs.forEach((input, index) => {
         args[input.name] = parsed.args[index];
@@ -270,6 +278,35 @@ export class Projector {
       });
     }
     return events;
+  }
+
+  private readonly topicsByContract = new Map<ContractName, Set<string>>();
+
+  /** Topic hashes of a contract's events that a projection reads or that name an operation id. */
+  private relevantTopics(contract: ContractName): Set<string> {
+    let topics = this.topicsByContract.get(contract);
+    if (!topics) {
+      topics = new Set<string>();
+      interfaceOf(contract).forEachEvent((event) => {
+        const projected = this.handlers.has(`${contract}.${event.name}`);
+        const namesOperation = event.inputs.some((input) => input.name === 'operationId');
+        if (projected || namesOperation) topics!.add(event.topicHash);
+      });
+      this.topicsByContract.set(contract, topics);
+    }
+    return topics;
+  }
+
+  private async timestampsOf(blockNumbers: number[]): Promise<Map<number, bigint>> {
+    const timestamps = new Map<number, bigint>();
+    for (let start = 0; start < blockNumbers.length; start += TIMESTAMP_READS_IN_FLIGHT) {
+      const blocks = await Promise.all(blockNumbers.slice(start, start + TIMESTAMP_READS_IN_FLIGHT).map((number) => this.chain.provider.getBlock(number)));
+      blocks.forEach((block, index) => {
+        if (!block) throw new Error(`block ${blockNumbers[start + index]} is not available`);
+        timestamps.set(blockNumbers[start + index], BigInt(block.timestamp));
+      });
+    }
+    return timestamps;
   }
 
   /** The outbox entries of this service that the events name, by operation id. */
