@@ -1,7 +1,7 @@
 // Payments events → payments and refunds; CreditLedger bill events → a credit payment's status and
 // refunded amount; payment.* and refund.* events.
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import { DirectoryAccount, billStatuses, createdBy, paymentKinds, updatedBy, type ChainEvent, type Projection } from '#chain-adapter';
 import { appendEvents, eventTypes, type PaymentRecordedData, type PaymentStatusChangedData, type RefundRecordedData } from '#common';
 import { Payment, Refund, type PaymentStatus } from './payment.entity.js';
@@ -57,10 +57,10 @@ export class PaymentProjector implements Projection {
   private async recorded(event: ChainEvent, manager: EntityManager, occurredAt: Date): Promise<void> {
     const payer = event.args.payer as string;
     const payee = event.args.payee as string;
-    const [payerAccount, payeeAccount] = await Promise.all([
-      manager.findOneByOrFail(DirectoryAccount, { address: payer }),
-      manager.findOneByOrFail(DirectoryAccount, { address: payee }),
-    ]);
+    const accounts = await manager.findBy(DirectoryAccount, { address: In([payer, payee]) });
+    const payerAccount = accounts.find((account) => account.address === payer);
+    const payeeAccount = accounts.find((account) => account.address === payee);
+    if (!payerAccount || !payeeAccount) throw new Error(`PaymentRecorded for unknown accounts at ${event.proof.txHash}`);
     const kind = paymentKinds[Number(event.args.kind)] as Payment['kind'];
     const lineId = event.args.lineId as string;
     const dueAt = event.args.dueAt as bigint;
