@@ -47,6 +47,8 @@ const settings = z
     BENCH_NAIVE_SECONDS: z.coerce.number().int().min(2).max(60).default(8),
     DATABASE_ADMIN_URL: z.string().default('postgres://postgres@127.0.0.1:5432/postgres'),
     NATS_URL: z.string().default('nats://127.0.0.1:4222'),
+    /** Extra Node flags for the services, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them. */
+    BENCH_SERVICE_NODE_ARGS: z.string().default(''),
   })
   .parse(process.env);
 
@@ -89,7 +91,8 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 
 async function startService(name: 'registration' | 'credit' | 'payment', extraEnv: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(root, 'dist', 'apps', name, 'src', 'main.js')], {
+  const nodeArgs = settings.BENCH_SERVICE_NODE_ARGS.split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist', 'apps', name, 'src', 'main.js')], {
     env: {
       ...process.env,
       HTTP_PORT: String(port),
