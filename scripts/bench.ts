@@ -111,7 +111,7 @@ async function startService(name: 'registration' | 'credit' | 'payment', extraEn
       MAX_BATCH_SIZE: '300',
       PROJECTOR_POLL_MS: '50',
       REQUEST_TIMEOUT_MS: '10000',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       ...extraEnv,
     },
     stdio: ['ignore', openSync(`/tmp/tally-bench-${id}-${extraEnv.DATABASE_SCHEMA ?? name}.log`, 'a'), 'inherit'],

@@ -31,6 +31,10 @@ export interface SubmitterOptions {
  */
 const BATCH_BASE_GAS = 60_000n;
 const MAX_TRANSACTION_GAS = 16_777_216n;
+/** How long fee data is reused between batches. */
+const FEE_DATA_MAX_AGE_MS = 5_000;
+
+type Fees = { maxFeePerGas: bigint | null; maxPriorityFeePerGas: bigint | null; gasPrice: bigint | null };
 /** How often operations SUBMITTED for longer than a receipt may take are checked on chain. */
 const STALE_CHECK_INTERVAL_MS = 5_000;
 /** The most SUBMITTED operations one check (or a restart's recovery round) looks at. */
@@ -61,6 +65,9 @@ export class Submitter {
   private unsubscribe: (() => void) | undefined;
   /** Why the last attempt failed, for /health (undefined when healthy). */
   lastFailure: string | undefined;
+  /** Simulate the next batch before sending it: at start and after a failure. */
+  private verifyNextBatch = true;
+  private fees: { readAt: number; value: Fees } | undefined;
 
   constructor(
     private readonly chain: ChainClient,
@@ -139,6 +146,7 @@ export class Submitter {
           this.lastFailure = error instanceof Error ? error.message : String(error);
           this.logger.warn({ err: this.lastFailure }, 'batch submission failed; will retry');
           this.nextNonce = undefined;
+          this.verifyNextBatch = true;
           await this.sleep(this.options.retryDelayMs);
           continue;
         }
@@ -217,16 +225,22 @@ export class Submitter {
     const to = this.chain.address(contract);
     const provider = this.chain.provider;
     const gasLimit = entries.reduce((total, entry) => total + entry.gasLimit, BATCH_BASE_GAS);
-    try {
-      await provider.call({ from: this.wallet.address, to, data, gasLimit });
-    } catch (error) {
-      const decoded = decodeChainError((error as { data?: string }).data);
-      throw new Error(`the whole batch would revert: ${decoded.errorName ?? decoded.code} ${JSON.stringify(decoded.args)}`);
+    // Simulating every batch would run it twice on the node; simulate only the first one and those
+    // after a failure, so a batch that would revert as a whole (an unregistered relayer …) is not
+    // sent again and again, burning gas and nonces.
+    if (this.verifyNextBatch) {
+      try {
+        await provider.call({ from: this.wallet.address, to, data, gasLimit });
+      } catch (error) {
+        const decoded = decodeChainError((error as { data?: string }).data);
+        throw new Error(`the whole batch would revert: ${decoded.errorName ?? decoded.code} ${JSON.stringify(decoded.args)}`);
+      }
+      this.verifyNextBatch = false;
     }
     if (this.nextNonce === undefined) {
       this.nextNonce = await provider.getTransactionCount(this.wallet.address, 'pending');
     }
-    const fees = await provider.getFeeData();
+    const fees = await this.feeData();
     const transaction = await this.wallet.signTransaction({
       type: 2,
       chainId: this.chain.chainId,
@@ -241,8 +255,18 @@ export class Submitter {
     return { hash: Transaction.from(transaction).hash!, raw: transaction };
   }
 
+  /** Fee data, read again at most every FEE_DATA_MAX_AGE_MS (it is a few calls per read). */
+  private async feeData(): Promise<Fees> {
+    if (!this.fees || Date.now() - this.fees.readAt > FEE_DATA_MAX_AGE_MS) {
+      const fees = await this.chain.provider.getFeeData();
+      this.fees = { readAt: Date.now(), value: { maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas, gasPrice: fees.gasPrice } };
+    }
+    return this.fees.value;
+  }
+
   private async reopen(entries: OutboxEntry[], error: unknown): Promise<void> {
     this.nextNonce = undefined;
+    this.verifyNextBatch = true;
     await this.dataSource
       .createQueryBuilder()
       .update(OutboxEntry)

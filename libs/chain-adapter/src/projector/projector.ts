@@ -185,6 +185,7 @@ export class Projector {
 
   /** Applies the next range of confirmed blocks; returns whether there may be more right away. */
   async step(): Promise<boolean> {
+    const stepStarted = Date.now();
     const head = (await this.chain.blockNumber()) - BigInt(this.options.confirmations - 1);
     const cursor = await this.cursor();
     const from = BigInt(cursor.blockNumber) + 1n;
@@ -238,7 +239,7 @@ export class Projector {
       if (updated.affected !== 1) throw new Error('the projection cursor moved under this projector');
     });
     this.appliedBlock = to;
-    if (events.length > 0) this.logger.debug({ from: from.toString(), to: to.toString(), events: events.length }, 'projected');
+    if (events.length > 0) this.logger.debug({ from: from.toString(), to: to.toString(), events: events.length, ms: Date.now() - stepStarted }, 'projected');
     this.outbox.notifyFinal(finalised);
     return to < head;
   }
