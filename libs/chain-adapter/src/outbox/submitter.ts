@@ -172,6 +172,7 @@ export class Submitter {
 
   /** Claims up to maxBatchSize PENDING entries of one contract and sends them; false when idle. */
   private async submitOneBatch(): Promise<boolean> {
+    const claimStarted = Date.now();
     const claimed = await this.dataSource.transaction(async (manager) => {
       const head = await manager
         .createQueryBuilder(OutboxEntry, 'entry')
@@ -204,13 +205,14 @@ export class Submitter {
     });
     if (claimed.length === 0) return false;
     const [{ entries, signed }] = claimed as Array<{ entries: OutboxEntry[]; signed: { hash: string; raw: string } }>;
+    const claimMs = Date.now() - claimStarted;
     try {
       await this.chain.provider.broadcastTransaction(signed.raw);
     } catch (error) {
       await this.reopen(entries, error);
       throw error;
     }
-    this.logger.log({ txHash: signed.hash, operations: entries.length, contract: entries[0].contract }, 'batch sent');
+    this.logger.log({ txHash: signed.hash, operations: entries.length, contract: entries[0].contract, claimMs, sendMs: Date.now() - claimStarted - claimMs }, 'batch sent');
     this.inFlight += 1;
     void this.awaitReceipt(entries, signed.hash).finally(() => {
       this.inFlight -= 1;
