@@ -219,6 +219,12 @@ describe('credit applications and lines', () => {
       expect(line.status).toBe(200);
       expect(line.body).toMatchObject({ creditAccountId, enterprise, merchant, limit: '6000', used: '0', available: '6000', status: 'ACTIVE', usable: true, termDays: 30, utilisationThresholds: [80, 100] });
     }
+    // A third organisation is no party to either: it sees neither the line nor the application.
+    const outsider = await harness.anOrganisation('delta-pay');
+    for (const path of [`/v1/credit-lines/${applied.body.id}`, `/v1/credit-applications/${applied.body.id}`]) {
+      const refused = await get(path, outsider);
+      expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 403, code: 'FORBIDDEN' });
+    }
     expect(await readCreditLine(chain, applied.body.id)).toMatchObject({ status: 'ACTIVE', limit: 6000n });
     const [event] = await events('credit-line.opened', (data) => data.lineId === applied.body.id);
     expect(event.data).toMatchObject({ enterpriseOrgId: 'acme-pay', merchantOrgId: 'beta-pay', limit: '6000' });

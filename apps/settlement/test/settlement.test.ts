@@ -99,6 +99,8 @@ describe('bills', () => {
     expect((await get('settlement', `/v1/bills?lineId=${line.lineId}&overdue=true`, acme)).body.totals.count).toBe(0);
     expect((await get('settlement', `/v1/bills?counterparty=${line.merchant}`, acme)).body.totals.count).toBe(2);
     expect((await get('settlement', `/v1/bills?lineId=${line.lineId}`, gamma)).body.items).toEqual([]);
+    const refused = await get('settlement', `/v1/bills/${line.billIds[0]}`, gamma);
+    expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 403, code: 'FORBIDDEN' });
   });
 });
 
@@ -117,6 +119,8 @@ describe('settlements', () => {
     const confirmed = await post('settlement', `/v1/settlements/${started.body.id}/confirm`, beta, {});
     expect(confirmed.status).toBe(200);
     expect(confirmed.body.status).toBe('CONFIRMED');
+    const hidden = await get('settlement', `/v1/settlements/${started.body.id}`, gamma);
+    expect({ status: hidden.status, code: hidden.body.code }).toEqual({ status: 403, code: 'FORBIDDEN' });
     expect((await readBill(chain, line.billIds[1])).status).toBe('SETTLED');
     expect((await readCreditLine(chain, line.lineId)).used).toBe(0n);
     expect(await readBalance(chain, line.merchant, BigInt(gammaUsd))).toBe(1500n);

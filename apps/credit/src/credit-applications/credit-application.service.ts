@@ -4,6 +4,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
+  assertParty,
   AccountDirectory,
   ChainClient,
   PartySigner,
@@ -147,9 +148,7 @@ export class CreditApplicationService {
 
   async get(id: string, principal?: Principal): Promise<CreditApplicationDto> {
     const application = await this.find(id);
-    if (principal?.kind === 'organisation' && principal.orgId !== application.enterpriseOrgCode && principal.orgId !== application.merchantOrgCode) {
-      throw new TallyError('FORBIDDEN', { id });
-    }
+    assertParty(principal, application, { id });
     const record = await this.dataSource.manager.findOneBy(CreditApplicationRecord, { id: application.id });
     return this.toDto(application, record);
   }

@@ -3,6 +3,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
+  assertParty,
   ChainClient,
   PartySigner,
   WritePath,
@@ -82,9 +83,7 @@ export class CreditLineService {
 
   async get(id: string, principal?: Principal): Promise<CreditLineDto> {
     const line = await this.find(id);
-    if (principal?.kind === 'organisation' && principal.orgId !== line.enterpriseOrgCode && principal.orgId !== line.merchantOrgCode) {
-      throw new TallyError('FORBIDDEN', { id });
-    }
+    assertParty(principal, line, { id });
     const record = await this.dataSource.manager.findOneBy(CreditApplicationRecord, { id: line.id });
     return this.toDto(line, record, await this.chain.latestTimestamp());
   }

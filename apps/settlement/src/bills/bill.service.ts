@@ -2,6 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import {
+  assertParty,
   ChainClient,
   chainOrderPage,
   inChainOrder,
@@ -48,9 +49,7 @@ export class BillService {
   async get(id: string, principal: Principal): Promise<BillDto> {
     const bill = /^0x[0-9a-fA-F]{64}$/.test(id) ? await this.dataSource.manager.findOneBy(Bill, { id: id.toLowerCase() }) : null;
     if (!bill) throw new TallyError('BILL_NOT_FOUND', { id });
-    if (principal.kind === 'organisation' && principal.orgId !== bill.enterpriseOrgCode && principal.orgId !== bill.merchantOrgCode) {
-      throw new TallyError('FORBIDDEN', { id });
-    }
+    assertParty(principal, bill, { id });
     return this.toDto(bill, await this.chain.latestTimestamp());
   }
 

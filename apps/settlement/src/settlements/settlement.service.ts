@@ -5,6 +5,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import {
+  assertParty,
   ChainClient,
   PartySigner,
   WritePath,
@@ -142,9 +143,7 @@ export class SettlementService {
 
   async get(id: string, principal?: Principal): Promise<SettlementDto> {
     const settlement = await this.find(id);
-    if (principal?.kind === 'organisation' && principal.orgId !== settlement.enterpriseOrgCode && principal.orgId !== settlement.merchantOrgCode) {
-      throw new TallyError('FORBIDDEN', { id });
-    }
+    assertParty(principal, settlement, { id });
     const record = await this.dataSource.manager.findOneBy(SettlementRecord, { id: settlement.id });
     return this.toDto(settlement, record);
   }

@@ -2,6 +2,7 @@
 // of the period, closing balance — from the line entries projected off the chain; JSON or CSV.
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { assertParty } from '#chain-adapter';
 import { TallyError, type Principal } from '#common';
 import { LineEntry, SettlementLine } from '../bills/bill.entity.js';
 import type { StatementDto, StatementQuery } from './statement.dto.js';
@@ -17,9 +18,7 @@ export class StatementService {
     const lineId = query.lineId.toLowerCase();
     const line = await this.dataSource.manager.findOneBy(SettlementLine, { id: lineId });
     if (!line) throw new TallyError('CREDIT_LINE_NOT_FOUND', { lineId });
-    if (principal.kind === 'organisation' && principal.orgId !== line.enterpriseOrgCode && principal.orgId !== line.merchantOrgCode) {
-      throw new TallyError('FORBIDDEN', { lineId });
-    }
+    assertParty(principal, line, { lineId });
     const from = new Date(query.from);
     const to = new Date(query.to);
     if (!(from < to)) throw new TallyError('VALIDATION_FAILED', { fields: { to: ['must be after from'] } });

@@ -1,7 +1,7 @@
 // Lists of view rows in chain order (block, log): the cursor is the last row's position, so pages
 // stay stable while new rows are projected; and the rows an organisation may see as a party.
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
-import { decodeCursor, pageOf, type Page, type Principal } from '#common';
+import { TallyError, decodeCursor, pageOf, type Page, type Principal } from '#common';
 import type { ProjectedRow } from './projected-row.js';
 
 /** Orders by chain position, applies the cursor and fetches one row more than the page. */
@@ -23,4 +23,11 @@ export function visibleToParties<T extends ObjectLiteral>(builder: SelectQueryBu
     builder.andWhere(`(${alias}.enterprise_org_code = :partyOrg OR ${alias}.merchant_org_code = :partyOrg)`, { partyOrg: principal.orgId });
   }
   return builder;
+}
+
+/** Refuses (FORBIDDEN) an organisation that is neither the row's enterprise nor its merchant; the operator sees all. */
+export function assertParty(principal: Principal | undefined, row: { enterpriseOrgCode: string; merchantOrgCode: string }, details: Record<string, unknown>): void {
+  if (principal?.kind === 'organisation' && principal.orgId !== row.enterpriseOrgCode && principal.orgId !== row.merchantOrgCode) {
+    throw new TallyError('FORBIDDEN', details);
+  }
 }
