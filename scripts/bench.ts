@@ -29,6 +29,7 @@ import {
   devPrivateKey,
   interfaceOf,
   operationIdOf,
+  payOnCreditArguments,
   payOnCreditOperation,
   startAnvil,
   typedDataDigest,
@@ -232,7 +233,7 @@ async function main(): Promise<void> {
   writeManifest(manifestPath, manifest);
   const provider = await connectProvider(anvil.rpcUrl);
   const chainId = BigInt(manifest.chainId);
-  const paymentsAddress = manifest.contracts.Payments.address;
+  const ledgerAddress = manifest.contracts.CreditLedger.address;
 
   const registration = await startService('registration');
   const credit = await startService('credit');
@@ -284,7 +285,7 @@ async function main(): Promise<void> {
       const key = `${prefix}-${index}`;
       const operationId = operationIdOf('acme-pay', key);
       const message = { operationId, lineId: line.lineId, payee: merchant, amount: 100n, deadline };
-      const signature = line.wallet!.signingKey.sign(typedDataDigest(buildTypedData('CreditPayment', chainId, paymentsAddress, message))).serialized;
+      const signature = line.wallet!.signingKey.sign(typedDataDigest(buildTypedData('CreditPayment', chainId, ledgerAddress, message))).serialized;
       return { key, operationId, body: JSON.stringify({ kind: 'CREDIT', lineId: line.lineId, payee: merchant, amount: '100', signature, deadline: deadline.toString() }) };
     });
     say(`signed ${count} payments in ${Date.now() - started} ms`);
@@ -311,13 +312,13 @@ async function main(): Promise<void> {
   const custodial = await load(payment.url, acme, custodialBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS });
   say(`    ${custodial.paymentsPerSecond} payments/s, p99 ${custodial.p99Ms} ms`);
 
-  // (b) chain only: pre-signed batches straight to Payments.batch from a registered relayer.
+  // (b) chain only: pre-signed batches straight to CreditLedger.batch from a registered relayer.
   say(`(b) chain only: ${settings.BENCH_CHAIN_ONLY_PAYMENTS} payments in batches of ${settings.BENCH_BATCH_SIZE}`);
   const relayer = new Wallet(chainOnlyRelayerKey, provider);
-  const paymentsInterface = interfaceOf('Payments');
+  const ledgerInterface = interfaceOf('CreditLedger');
   const chainOrders = Array.from({ length: settings.BENCH_CHAIN_ONLY_PAYMENTS }, (_, index) => {
     const message = { operationId: operationIdOf('acme-pay', `chain-${index}`), lineId: chainOnlyLine.lineId, payee: merchant, amount: 100n, deadline };
-    const signature = chainOnlyLine.wallet!.signingKey.sign(typedDataDigest(buildTypedData('CreditPayment', chainId, paymentsAddress, message))).serialized;
+    const signature = chainOnlyLine.wallet!.signingKey.sign(typedDataDigest(buildTypedData('CreditPayment', chainId, ledgerAddress, message))).serialized;
     return { operationId: message.operationId, calldata: payOnCreditOperation(message, signature).calldata };
   });
   let nonce = await provider.getTransactionCount(relayer.address, 'pending');
@@ -326,9 +327,9 @@ async function main(): Promise<void> {
   for (let start = 0; start < chainOrders.length; start += settings.BENCH_BATCH_SIZE) {
     const slice = chainOrders.slice(start, start + settings.BENCH_BATCH_SIZE);
     const raw = await relayer.signTransaction({
-      type: 2, chainId, to: paymentsAddress, nonce: nonce++, gasLimit: 60_000n + 200_000n * BigInt(slice.length),
+      type: 2, chainId, to: ledgerAddress, nonce: nonce++, gasLimit: 60_000n + 200_000n * BigInt(slice.length),
       maxFeePerGas: fees.maxFeePerGas ?? 2_000_000_000n, maxPriorityFeePerGas: fees.maxPriorityFeePerGas ?? 0n,
-      data: paymentsInterface.encodeFunctionData('batch', [slice.map((order) => order.calldata)]),
+      data: ledgerInterface.encodeFunctionData('batch', [slice.map((order) => order.calldata)]),
     });
     batches.push({ hash: Transaction.from(raw).hash!, raw, lastOperationId: slice[slice.length - 1].operationId, size: slice.length });
   }
@@ -366,13 +367,13 @@ async function main(): Promise<void> {
   // (c) naive: one payment per transaction, one in flight, each receipt awaited.
   say(`(c) naive path for ${settings.BENCH_NAIVE_SECONDS} s`);
   const naiveSigner = new NonceManager(new Wallet(chainOnlyRelayerKey, provider));
-  const paymentsContract = new Contract(paymentsAddress, paymentsInterface, naiveSigner);
+  const ledgerContract = new Contract(ledgerAddress, ledgerInterface, naiveSigner);
   let naiveCount = 0;
   const naiveStarted = Date.now();
   while (Date.now() - naiveStarted < settings.BENCH_NAIVE_SECONDS * 1000) {
     const message = { operationId: operationIdOf('acme-pay', `naive-${naiveCount}`), lineId: chainOnlyLine.lineId, payee: merchant, amount: 100n, deadline };
-    const signature = chainOnlyLine.wallet!.signingKey.sign(typedDataDigest(buildTypedData('CreditPayment', chainId, paymentsAddress, message))).serialized;
-    const tx = await paymentsContract.getFunction('payOnCredit').send(message, signature);
+    const signature = chainOnlyLine.wallet!.signingKey.sign(typedDataDigest(buildTypedData('CreditPayment', chainId, ledgerAddress, message))).serialized;
+    const tx = await ledgerContract.getFunction('payOnCredit').send(...payOnCreditArguments(message, signature));
     await until('a naive receipt', async () => ((await provider.getTransactionReceipt(tx.hash)) ? true : undefined), 30_000, 10);
     naiveCount += 1;
   }
@@ -381,11 +382,11 @@ async function main(): Promise<void> {
 
   // (h) accepted against the chain: every accepted payment recorded once, nothing else recorded.
   const accepted = new Set([...peak.accepted, ...at80.accepted, ...custodial.accepted]);
-  const recordedTopic = paymentsInterface.getEvent('PaymentRecorded')!.topicHash;
+  const recordedTopic = ledgerInterface.getEvent('BillRecorded')!.topicHash;
   const head = await provider.getBlockNumber();
   const onChain: string[] = [];
   for (let from = Number(manifest.deploymentBlock); from <= head; from += 2_000) {
-    const logs = await provider.getLogs({ address: paymentsAddress, topics: [recordedTopic], fromBlock: from, toBlock: Math.min(head, from + 1_999) });
+    const logs = await provider.getLogs({ address: ledgerAddress, topics: [recordedTopic], fromBlock: from, toBlock: Math.min(head, from + 1_999) });
     for (const log of logs) onChain.push(log.topics[1]);
   }
   const onChainSet = new Set(onChain);

@@ -15,6 +15,9 @@ const outDir = join(root, 'libs/chain-adapter/src/generated');
 const outFile = join(outDir, 'contracts.ts');
 const settings = {
   optimizer: { enabled: true, runs: 200 },
+  // The IR pipeline: less gas on the payment path and smaller code (CreditLedger stays well under
+  // the 24 KB limit); compiling takes about 45 s instead of 10 (skipped when nothing changed).
+  viaIR: true,
   evmVersion: 'cancun',
   outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } },
 };
@@ -46,7 +49,11 @@ const output = JSON.parse(
   solc.compile(JSON.stringify({ language: 'Solidity', sources, settings }), { import: findImports }),
 );
 const errors = (output.errors ?? []).filter((entry) => entry.severity === 'error');
-for (const entry of output.errors ?? []) console.error(entry.formattedMessage);
+// solc warns on every use of transient storage (EIP-1153) that it outlives a call. CreditLedger's
+// use is scoped by design (a scope number per outermost batch call, never reused in a
+// transaction; see RelayedOperations), so that one warning is not repeated on every build.
+const acknowledged = (entry) => entry.severity === 'warning' && /Transient storage as defined by EIP-1153/.test(entry.message);
+for (const entry of output.errors ?? []) if (!acknowledged(entry)) console.error(entry.formattedMessage);
 if (errors.length > 0) process.exit(1);
 
 const artifacts = [];

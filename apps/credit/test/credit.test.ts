@@ -8,7 +8,7 @@ import { SignTypedDataVersion, signTypedData } from '@metamask/eth-sig-util';
 import { Contract, NonceManager, Wallet } from 'ethers';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { ChainClient, Projector, readCreditAccount, readCreditLine, signTypedDataWith, waitForReceipt, type TypedData } from '#chain-adapter';
+import { ChainClient, PartySigner, Projector, payOnCreditArguments, readCreditAccount, readCreditLine, signTypedDataWith, waitForReceipt, type TypedData } from '#chain-adapter';
 import { devPrivateKey } from '../../../test/support/anvil.js';
 import { startStack, type Organisation, type Stack } from '../../../test/support/stack.js';
 
@@ -29,14 +29,10 @@ beforeAll(async () => {
   creditApp = harness.apps.credit!;
   creditUrl = harness.urls.credit!;
   chain = creditApp.get(ChainClient);
-  // The payment contract arrives with its own issue: a key holding the ledger's payments role
-  // stands in for it, so that lines have `used` to protect.
-  const admin = chain.contract('CreditLedger').connect(new NonceManager(new Wallet(devPrivateKey(0), chain.provider))) as Contract;
-  const stand = new NonceManager(new Wallet(devPrivateKey(7), chain.provider));
-  const role = await admin.getFunction('PAYMENTS_ROLE')();
-  await waitForReceipt(chain.provider, (await admin.getFunction('grantRole').send(role, await stand.getAddress())).hash, 10_000);
-  payments = chain.contract('CreditLedger').connect(stand) as Contract;
-  // After the grant: the deployer is also the consortium operator registration admits with.
+  // Payments on credit belong to the payment service, which this stack does not run: its relayer
+  // (registered with every organisation) pays straight on the ledger, with the custodial
+  // enterprise's signature from registration, so that lines have `used` to protect.
+  payments = chain.contract('CreditLedger').connect(new NonceManager(new Wallet(devPrivateKey(3), chain.provider))) as Contract;
   [acme, beta] = await Promise.all([harness.anOrganisation('acme-pay'), harness.anOrganisation('beta-pay')]);
   nats = await connect({ servers: 'nats://127.0.0.1:4222' });
 });
@@ -86,10 +82,17 @@ async function anApprovedLine(limit = '1000', ceiling = '100000') {
 }
 
 let billSequence = 0;
-/** Draws on a line through the payments role and waits until the credit view shows it. */
-async function draw(lineId: string, amount: bigint): Promise<string> {
-  const billId = `0x${(++billSequence).toString(16).padStart(64, 'c')}`;
-  const tx = await payments.getFunction('draw').send(lineId, billId, amount);
+/** A payment on credit on a line (custodial enterprise of acme-pay), as the payment service sends it. */
+async function creditPayment(line: { lineId: string; enterprise: string; merchant: string }, amount: bigint) {
+  const message = { operationId: `0x${(++billSequence).toString(16).padStart(64, 'c')}`, lineId: line.lineId, payee: line.merchant, amount, deadline: (await chain.latestTimestamp()) + 600n };
+  const signature = await creditApp.get(PartySigner).sign({ kind: 'ACCOUNT', orgId: 'acme-pay', address: line.enterprise }, chain.typedData('CreditPayment', message), undefined);
+  return { billId: message.operationId, args: payOnCreditArguments(message, signature) };
+}
+
+/** Pays on credit on a line and waits until the credit view shows it. */
+async function draw(line: { lineId: string; enterprise: string; merchant: string }, amount: bigint): Promise<string> {
+  const { billId, args } = await creditPayment(line, amount);
+  const tx = await payments.getFunction('payOnCredit').send(...args);
   const receipt = await waitForReceipt(chain.provider, tx.hash, 10_000);
   await waitUntilProjected(BigInt(receipt.blockNumber));
   return billId;
@@ -188,8 +191,9 @@ describe('credit accounts', () => {
   });
 
   it('never lowers the ceiling below used', async () => {
-    const { lineId, creditAccountId } = await anApprovedLine('1000', '5000');
-    await draw(lineId, 700n);
+    const line = await anApprovedLine('1000', '5000');
+    const { creditAccountId } = line;
+    await draw(line, 700n);
     const account = await get(`/v1/credit-accounts/${creditAccountId}`, acme);
     expect(account.body).toMatchObject({ used: '700', available: '4300' });
     const refused = await post(`/v1/credit-accounts/${creditAccountId}/ceiling`, acme, { ceiling: '699' });
@@ -330,14 +334,15 @@ describe('credit applications and lines', () => {
   });
 
   it('adjusts a line never below used, suspends and resumes, and warns as utilisation crosses 80% and 100%', async () => {
-    const { lineId, enterprise } = await anApprovedLine('1000');
-    await draw(lineId, 600n);
+    const approved = await anApprovedLine('1000');
+    const { lineId, enterprise } = approved;
+    await draw(approved, 600n);
     const below = await post(`/v1/credit-lines/${lineId}/limit`, beta, { limit: '599' });
     expect(below.status).toBe(422);
     expect(below.body.code).toBe('LIMIT_BELOW_USED');
     expect((await get(`/v1/credit-lines/${lineId}`, beta)).body.limit).toBe('1000');
 
-    await draw(lineId, 250n); // 85 %
+    await draw(approved, 250n); // 85 %
     const lowered = await post(`/v1/credit-lines/${lineId}/limit`, beta, { limit: '850' }); // 100 %
     expect(lowered.body).toMatchObject({ limit: '850', used: '850', available: '0' });
     const crossings = await events('credit-line.utilisation-crossed', (data) => data.lineId === lineId, 2);
@@ -350,7 +355,7 @@ describe('credit applications and lines', () => {
     expect((await post(`/v1/credit-lines/${lineId}/suspend`, acme, {})).status).toBe(403);
     const suspended = await post(`/v1/credit-lines/${lineId}/suspend`, beta, {});
     expect(suspended.body).toMatchObject({ status: 'SUSPENDED', usable: false });
-    await expect(payments.getFunction('draw').staticCall(lineId, `0x${'ee'.repeat(32)}`, 1n)).rejects.toBeDefined();
+    await expect(payments.getFunction('payOnCredit').staticCall(...(await creditPayment(approved, 1n)).args)).rejects.toMatchObject({ revert: { name: 'CreditLineNotActive' } });
     expect((await post(`/v1/credit-lines/${lineId}/resume`, beta, {})).body.status).toBe('ACTIVE');
     const enterpriseClose = await post(`/v1/credit-lines/${lineId}/close`, acme, { actor: 'ENTERPRISE' });
     expect(enterpriseClose.body.code).toBe('CREDIT_IN_USE');
@@ -409,6 +414,6 @@ describe('chain time', () => {
     await chain.provider.send('evm_increaseTime', [90 * 86_400]);
     await chain.provider.send('evm_mine', []);
     expect((await get(`/v1/credit-lines/${line.lineId}`, acme)).body).toMatchObject({ status: 'ACTIVE', usable: false });
-    await expect(payments.getFunction('draw').staticCall(line.lineId, `0x${'ef'.repeat(32)}`, 1n)).rejects.toBeDefined();
+    await expect(payments.getFunction('payOnCredit').staticCall(...(await creditPayment(line, 1n)).args)).rejects.toMatchObject({ revert: { name: 'CreditLineExpired' } });
   });
 });

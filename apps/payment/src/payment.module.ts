@@ -6,9 +6,10 @@ import { CommonModule, loadConfig } from '#common';
 import { BalanceController } from './balances/balance.controller.js';
 import { BalanceService } from './balances/balance.service.js';
 import { PaymentTables1764000000300 } from './migrations/1764000000300-payment-tables.js';
+import { PaymentLines1764000000310 } from './migrations/1764000000310-payment-lines.js';
 import { PaymentController } from './payments/payment.controller.js';
 import { PaymentHandlers } from './payments/payment.handlers.js';
-import { Payment, Refund } from './payments/payment.entity.js';
+import { Payment, PaymentLine, Refund } from './payments/payment.entity.js';
 import { PaymentProjector } from './payments/payment.projector.js';
 import { PaymentService } from './payments/payment.service.js';
 import { RefundController } from './refunds/refund.controller.js';
@@ -28,8 +29,8 @@ export const paymentConfig = () => loadConfig('payment');
   imports: [
     CommonModule.forService({
       config: paymentConfig(),
-      entities: [...chainAdapterEntities, DirectoryAccount, TokenClassRecord, TokenClass, TokenAcceptance, TokenMovement, Balance, Payment, Refund],
-      migrations: [...chainAdapterMigrations, PaymentTables1764000000300],
+      entities: [...chainAdapterEntities, DirectoryAccount, TokenClassRecord, TokenClass, TokenAcceptance, TokenMovement, Balance, Payment, PaymentLine, Refund],
+      migrations: [...chainAdapterMigrations, PaymentTables1764000000300, PaymentLines1764000000310],
       replicateApiKeys: true,
     }),
     ChainAdapterModule.forService([AccountDirectoryProjector, TokenClassProjector, TokenMovementProjector, PaymentProjector]),

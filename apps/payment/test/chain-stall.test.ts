@@ -100,5 +100,5 @@ it('answers 201, 202 or 503 while the chain is paused, and records every accepte
   expect(recorded.size).toBe(keys.length);
   const chain = stack.apps.payment!.get(ChainClient);
   expect((await readCreditLine(chain, lineId)).used).toBe(10n * BigInt(keys.length));
-  for (const key of keys) expect(await chain.contract('Payments').getFunction('operationRecorded')(operationIdOf('acme-pay', key))).toBe(true);
+  for (const key of keys) expect(await chain.contract('CreditLedger').getFunction('operationRecorded')(operationIdOf('acme-pay', key))).toBe(true);
 });

@@ -162,10 +162,10 @@ it('records every accepted payment exactly once when the service is killed in th
   const { rows } = await database.query(`SELECT count(*)::int AS n FROM payment.payments WHERE line_id = $1`, [lineId]);
   expect(rows[0].n).toBe(keys.length);
   const recorded = await chain.provider.getLogs({
-    address: chain.address('Payments'),
+    address: chain.address('CreditLedger'),
     fromBlock: 0,
     toBlock: 'latest',
-    topics: [(await import('#chain-adapter')).interfaceOf('Payments').getEvent('PaymentRecorded')!.topicHash],
+    topics: [(await import('#chain-adapter')).interfaceOf('CreditLedger').getEvent('BillRecorded')!.topicHash],
   });
   const ids = recorded.map((log) => log.topics[1]).filter((id) => keys.some((key) => operationIdOf('acme-pay', key) === id));
   expect(ids).toHaveLength(keys.length);

@@ -225,14 +225,17 @@ describe('concurrency', () => {
     const opened = await chain.provider.getLogs({ address: chain.address('CreditLedger'), fromBlock: 0, toBlock: 'latest', topics: [ledger.getEvent('CreditLineOpened')!.topicHash, line.lineId] });
     let limit = ledger.parseLog(opened[0])!.args.limit as bigint;
     let checked = 0;
+    let used = 0n; // only payments on this line: its use is the sum of their amounts
     for (const log of logs) {
       const event = ledger.parseLog(log)!;
       if (event.name === 'CreditLineLimitChanged') limit = event.args.limit as bigint;
       if (event.name === 'BillRecorded') {
-        expect(event.args.lineUsed as bigint).toBeLessThanOrEqual(limit);
+        used += event.args.amount as bigint;
+        expect(used).toBeLessThanOrEqual(limit);
         checked += 1;
       }
     }
+    expect(used).toBe((await readCreditLine(chain, line.lineId)).used);
     expect(checked).toBe(answers.filter((answer) => answer.status === 201).length);
   });
 });

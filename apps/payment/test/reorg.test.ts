@@ -73,7 +73,7 @@ async function recordedOnce(key: string, amountBefore: bigint, amount: bigint): 
   // The service notices the dropped transaction (the projector's parent-hash check, or its check of
   // operations submitted too long ago) and submits the operation again.
   await until('the payment to be recorded on chain again', async () =>
-    (await chain.contract('Payments').getFunction('operationRecorded')(operationId)) ? true : undefined,
+    (await chain.contract('CreditLedger').getFunction('operationRecorded')(operationId)) ? true : undefined,
   );
   const answer = await until('the payment view to have it', async () => {
     const response = await pay(key);
@@ -93,7 +93,7 @@ it('drops a payment in a reorg beyond the confirmation depth: the views rebuild,
   const head = await chain.blockNumber();
   // Replace every block from the payment's on: the views had already applied it.
   await chain.provider.send('anvil_reorg', [Number(head - BigInt(blockNumber) + 1n), []]);
-  expect(await chain.contract('Payments').getFunction('operationRecorded')(operationIdOf('acme-pay', 'beyond-1'))).toBe(false);
+  expect(await chain.contract('CreditLedger').getFunction('operationRecorded')(operationIdOf('acme-pay', 'beyond-1'))).toBe(false);
   await recordedOnce('beyond-1', usedBefore, 10n);
   await expectViewsEqualARebuild();
 });

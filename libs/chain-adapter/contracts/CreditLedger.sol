@@ -11,9 +11,10 @@ import {RelayedOperations} from "./RelayedOperations.sol";
 /// @notice Per enterprise and currency a credit account caps all the enterprise's credit use (its
 /// ceiling, set by the attestor of the enterprise's organisation). An enterprise applies to a
 /// merchant for credit; the merchant's signed approval opens a credit line whose id is the
-/// application's id. Every payment on credit draws a line and is recorded here as a bill; settlements
-/// and refunds restore the credit. `used` lives here and nowhere else: the payment and settlement
-/// contracts change it only through the roles the deploy script grants them.
+/// application's id. Every payment on credit is verified and recorded here: it draws a line and
+/// its record is a bill (one storage slot) and a `BillRecorded` event; settlements and refunds
+/// restore the credit. `used` lives here and nowhere else: the payment and settlement contracts
+/// change it only through the roles the deploy script grants them.
 contract CreditLedger is ICreditLedger, RelayedOperations, AccessControl {
     bytes32 public constant PAYMENTS_ROLE = keccak256("PAYMENTS_ROLE");
     bytes32 public constant SETTLEMENTS_ROLE = keccak256("SETTLEMENTS_ROLE");
@@ -43,6 +44,8 @@ contract CreditLedger is ICreditLedger, RelayedOperations, AccessControl {
         );
     bytes32 public constant CREDIT_APPLICATION_WITHDRAWAL_TYPEHASH =
         keccak256("CreditApplicationWithdrawal(bytes32 operationId,bytes32 applicationId,uint64 deadline)");
+    bytes32 public constant CREDIT_PAYMENT_TYPEHASH =
+        keccak256("CreditPayment(bytes32 operationId,bytes32 lineId,address payee,uint256 amount,uint64 deadline)");
     bytes32 public constant CREDIT_LINE_CHANGE_TYPEHASH =
         keccak256(
             "CreditLineChange(bytes32 operationId,bytes32 lineId,uint8 action,uint8 actor,uint256 limit,uint64 deadline)"
@@ -133,6 +136,14 @@ contract CreditLedger is ICreditLedger, RelayedOperations, AccessControl {
     }
 
     /// @notice An application as recorded; `expiresAt` is the expiry of the line it asks for.
+    struct CreditPayment {
+        bytes32 operationId;
+        bytes32 lineId;
+        address payee;
+        uint256 amount;
+        uint64 deadline;
+    }
+
     struct Application {
         address enterprise;
         ApplicationStatus status;
@@ -148,7 +159,26 @@ contract CreditLedger is ICreditLedger, RelayedOperations, AccessControl {
     mapping(bytes32 creditAccountId => CreditAccount) private _creditAccounts;
     mapping(bytes32 applicationId => Application) private _applications;
     mapping(bytes32 lineId => CreditLine) private _lines;
-    mapping(bytes32 billId => Bill) private _bills;
+    /// @dev A bill as a payment writes it: one storage slot, so a payment costs one new slot.
+    /// The line is named by its number (from 1); what only some bills have lives in the maps
+    /// below. The map is also the payments' id space: an id reserved without a bill (a token
+    /// payment's or refund's operation id) has `lineNumber == RESERVED_ID` and status NONE.
+    struct StoredBill {
+        uint32 lineNumber;
+        uint128 amount;
+        uint40 dueAt;
+        BillStatus status;
+    }
+
+    mapping(bytes32 billId => StoredBill) private _bills;
+    mapping(bytes32 billId => uint256) private _billRefunded;
+    mapping(bytes32 billId => bytes32) private _billSettlement;
+    mapping(uint32 lineNumber => bytes32) private _lineIds;
+    uint32 private _lineCount;
+    uint32 private constant RESERVED_ID = type(uint32).max;
+    /// @dev Seed of the transient slots that remember lines whose parties were found usable in a
+    /// batch scope.
+    bytes32 private constant USABLE_IN_SCOPE = keccak256("Tally.CreditLedger.usableInScope");
 
     event CreditCeilingSet(
         bytes32 indexed operationId,
@@ -187,14 +217,10 @@ contract CreditLedger is ICreditLedger, RelayedOperations, AccessControl {
     event CreditLineSuspended(bytes32 indexed operationId, bytes32 indexed lineId);
     event CreditLineResumed(bytes32 indexed operationId, bytes32 indexed lineId);
     event CreditLineClosed(bytes32 indexed operationId, bytes32 indexed lineId, Party actor);
-    event BillRecorded(
-        bytes32 indexed billId,
-        bytes32 indexed lineId,
-        uint256 amount,
-        uint64 dueAt,
-        uint256 lineUsed,
-        uint256 accountUsed
-    );
+    /// @notice A credit payment's record: its bill (id = the payment's operation id) on a line,
+    /// payer the line's enterprise, payee its merchant. The line's and its account's use grow by
+    /// `amount` (kept out of the event: every word of a payment's one event costs gas).
+    event BillRecorded(bytes32 indexed billId, bytes32 indexed lineId, uint256 amount, uint64 dueAt);
     event BillRefunded(
         bytes32 indexed billId,
         bytes32 indexed lineId,
@@ -241,7 +267,7 @@ contract CreditLedger is ICreditLedger, RelayedOperations, AccessControl {
     error CreditLineExpired(bytes32 lineId, uint64 expiresAt, uint256 blockTimestamp);
     error CreditLimitExceeded(bytes32 lineId, uint256 limit, uint256 used, uint256 amount);
     error CreditCeilingExceeded(bytes32 creditAccountId, uint256 ceiling, uint256 used, uint256 amount);
-    error BillExists(bytes32 billId);
+    error PayeeNotOnLine(bytes32 lineId, address payee, address merchant);
     error BillNotFound(bytes32 billId);
     error BillNotUnsettled(bytes32 billId, BillStatus status);
     error BillNotInSettlement(bytes32 billId, bytes32 settlementId);
@@ -445,12 +471,15 @@ contract CreditLedger is ICreditLedger, RelayedOperations, AccessControl {
             return;
         }
         application.status = ApplicationStatus.APPROVED;
+        uint32 lineNumber = ++_lineCount;
+        _lineIds[lineNumber] = decision.applicationId;
         bytes32 creditAccountId = creditAccountIdOf(application.enterprise, application.currency);
         _lines[decision.applicationId] = CreditLine({
             creditAccountId: creditAccountId,
             enterprise: application.enterprise,
             status: CreditLineStatus.ACTIVE,
             termDays: application.termDays,
+            number: lineNumber,
             expiresAt: application.expiresAt,
             merchant: application.merchant,
             currency: application.currency,
@@ -549,56 +578,98 @@ contract CreditLedger is ICreditLedger, RelayedOperations, AccessControl {
         }
     }
 
+    // ---------------------------------------------------------------- payments on credit
+
+    /// @notice Pays on credit (S4): the chain verifies the payer's signature (the line's
+    /// enterprise), the payee (the line's merchant), both parties' identity (registered, ACTIVE,
+    /// qualified, organisation active), the line (ACTIVE, unexpired, limit) and the credit account
+    /// (ACTIVE, ceiling), then records the bill, whose id is the payment's operation id. The bill
+    /// and its `BillRecorded` event are the payment's only record.
+    /// @dev Gas, the hot path of the system: one new storage slot (the bill) and one event per
+    /// payment; each slot of the line and account is read once, and warm after a batch's first
+    /// payment on them; inside a batch, a party already found usable is not asked again
+    /// (`_requireUsableInScope`).
+    /// @param r The `r` of the enterprise's EIP-712 `CreditPayment` signature, in the compact form
+    /// of ERC-2098 (64 bytes rather than 65, so less calldata per payment).
+    /// @param yParityAndS The signature's `s` with its y parity in the top bit (ERC-2098).
+    function payOnCredit(CreditPayment calldata payment, bytes32 r, bytes32 yParityAndS) external onlyRelayer {
+        bytes32 lineId = payment.lineId;
+        CreditLine memory line = _lines[lineId];
+        if (line.status == CreditLineStatus.NONE) revert CreditLineNotFound(lineId);
+        if (payment.payee != line.merchant) revert PayeeNotOnLine(lineId, payment.payee, line.merchant);
+        _checkDeadline(payment.deadline);
+        _checkCompactSignature(
+            keccak256(
+                abi.encode(
+                    CREDIT_PAYMENT_TYPEHASH,
+                    payment.operationId,
+                    lineId,
+                    payment.payee,
+                    payment.amount,
+                    payment.deadline
+                )
+            ),
+            r,
+            yParityAndS,
+            line.enterprise
+        );
+        uint256 amount = payment.amount;
+        if (amount == 0 || amount > type(uint128).max) revert InvalidAmount(amount);
+        if (_bills[payment.operationId].lineNumber != 0) revert DuplicateOperation(payment.operationId);
+        _requirePartiesUsableInScope(lineId, line.enterprise, line.merchant);
+        if (line.status != CreditLineStatus.ACTIVE) revert CreditLineNotActive(lineId, line.status);
+        if (line.expiresAt <= block.timestamp) revert CreditLineExpired(lineId, line.expiresAt, block.timestamp);
+        // limit ≥ used and ceiling ≥ used always hold, so these never overflow.
+        if (amount > line.limit - line.used) revert CreditLimitExceeded(lineId, line.limit, line.used, amount);
+        _useAccount(line.creditAccountId, amount);
+        _lines[lineId].used = line.used + amount;
+        uint64 dueAt = uint64(block.timestamp) + uint64(line.termDays) * 1 days;
+        _bills[payment.operationId] = StoredBill({
+            lineNumber: line.number,
+            amount: uint128(amount),
+            dueAt: uint40(dueAt),
+            status: BillStatus.UNSETTLED
+        });
+        emit BillRecorded(payment.operationId, lineId, amount, dueAt);
+    }
+
     // ---------------------------------------------------------------- bills (roles)
 
     /// @inheritdoc ICreditLedger
-    function draw(
-        bytes32 lineId,
-        bytes32 billId,
-        uint256 amount
-    ) external onlyRole(PAYMENTS_ROLE) returns (uint64 dueAt) {
-        if (amount == 0) revert InvalidAmount(amount);
-        if (_bills[billId].status != BillStatus.NONE) revert BillExists(billId);
-        CreditLine storage line = _lines[lineId];
-        if (line.status != CreditLineStatus.ACTIVE) revert CreditLineNotActive(lineId, line.status);
-        if (line.expiresAt <= block.timestamp) revert CreditLineExpired(lineId, line.expiresAt, block.timestamp);
-        CreditAccount storage account = _requireActiveAccount(line.creditAccountId);
-        registry.requireUsable(line.enterprise);
-        registry.requireUsable(line.merchant);
-        // limit ≥ used and ceiling ≥ used always hold, so these never overflow.
-        if (amount > line.limit - line.used) revert CreditLimitExceeded(lineId, line.limit, line.used, amount);
-        if (amount > account.ceiling - account.used) {
-            revert CreditCeilingExceeded(line.creditAccountId, account.ceiling, account.used, amount);
-        }
+    function reserveId(bytes32 id) external onlyRole(PAYMENTS_ROLE) {
+        _useOperation(id);
+    }
 
-        line.used += amount;
-        account.used += amount;
-        dueAt = uint64(block.timestamp) + uint64(line.termDays) * 1 days;
-        _bills[billId] = Bill({
-            lineId: lineId,
-            amount: amount,
-            refunded: 0,
-            dueAt: dueAt,
-            status: BillStatus.UNSETTLED,
-            settlementId: bytes32(0)
-        });
-        emit BillRecorded(billId, lineId, amount, dueAt, line.used, account.used);
+    /// @notice Whether an operation id has been used: by this contract's operations, by a credit
+    /// payment (its bill) or by the payment contract (reserved through `reserveId`).
+    function operationRecorded(bytes32 operationId) public view override returns (bool) {
+        return _bills[operationId].lineNumber != 0;
+    }
+
+    /// @dev Every operation of this contract and of Payments takes its id in one id space, the
+    /// bills' map: a bill holds its own id; any other operation reserves it.
+    function _useOperation(bytes32 operationId) internal override {
+        if (_bills[operationId].lineNumber != 0) revert DuplicateOperation(operationId);
+        _bills[operationId].lineNumber = RESERVED_ID;
     }
 
     /// @inheritdoc ICreditLedger
     function refund(bytes32 billId, uint256 amount) external onlyRole(PAYMENTS_ROLE) returns (BillStatus status) {
-        Bill storage bill = _existingBill(billId);
+        StoredBill storage bill = _existingBill(billId);
         if (bill.status != BillStatus.UNSETTLED) revert BillNotUnsettled(billId, bill.status);
         if (amount == 0) revert InvalidAmount(amount);
-        uint256 outstanding = bill.amount - bill.refunded;
+        uint256 refunded = _billRefunded[billId];
+        uint256 outstanding = bill.amount - refunded;
         if (amount > outstanding) revert RefundExceedsOutstanding(billId, outstanding, amount);
 
-        bill.refunded += amount;
-        (uint256 lineUsed, uint256 accountUsed) = _restore(bill.lineId, amount);
-        emit BillRefunded(billId, bill.lineId, amount, bill.refunded, lineUsed, accountUsed);
-        if (bill.refunded == bill.amount) {
+        refunded += amount;
+        _billRefunded[billId] = refunded;
+        bytes32 lineId = _lineIds[bill.lineNumber];
+        (uint256 lineUsed, uint256 accountUsed) = _restore(lineId, amount);
+        emit BillRefunded(billId, lineId, amount, refunded, lineUsed, accountUsed);
+        if (refunded == bill.amount) {
             bill.status = BillStatus.REFUNDED;
-            emit BillStatusChanged(billId, bill.lineId, BillStatus.REFUNDED, bytes32(0), lineUsed, accountUsed);
+            emit BillStatusChanged(billId, lineId, BillStatus.REFUNDED, bytes32(0), lineUsed, accountUsed);
         }
         return bill.status;
     }
@@ -610,16 +681,17 @@ contract CreditLedger is ICreditLedger, RelayedOperations, AccessControl {
     ) external onlyRole(SETTLEMENTS_ROLE) returns (bytes32 lineId, uint256 total) {
         uint256 count = billIds.length;
         if (count == 0 || count > MAX_BILLS_PER_SETTLEMENT) revert BillCountOutOfRange(count, MAX_BILLS_PER_SETTLEMENT);
-        lineId = _existingBill(billIds[0]).lineId;
+        uint32 lineNumber = _existingBill(billIds[0]).lineNumber;
+        lineId = _lineIds[lineNumber];
         CreditLine storage line = _lines[lineId];
         CreditAccount storage account = _creditAccounts[line.creditAccountId];
         for (uint256 i = 0; i < count; ++i) {
-            Bill storage bill = _existingBill(billIds[i]);
+            StoredBill storage bill = _existingBill(billIds[i]);
             if (bill.status != BillStatus.UNSETTLED) revert BillNotUnsettled(billIds[i], bill.status);
-            if (bill.lineId != lineId) revert BillsOfDifferentLines(lineId, bill.lineId);
+            if (bill.lineNumber != lineNumber) revert BillsOfDifferentLines(lineId, _lineIds[bill.lineNumber]);
             bill.status = BillStatus.IN_SETTLEMENT;
-            bill.settlementId = settlementId;
-            total += bill.amount - bill.refunded;
+            _billSettlement[billIds[i]] = settlementId;
+            total += bill.amount - _billRefunded[billIds[i]];
             emit BillStatusChanged(billIds[i], lineId, BillStatus.IN_SETTLEMENT, settlementId, line.used, account.used);
         }
         account.openSettlements += 1;
@@ -659,7 +731,22 @@ contract CreditLedger is ICreditLedger, RelayedOperations, AccessControl {
 
     /// @inheritdoc ICreditLedger
     function billOf(bytes32 billId) external view returns (Bill memory) {
-        return _bills[billId];
+        StoredBill memory bill = _bills[billId];
+        if (bill.status == BillStatus.NONE) return Bill(bytes32(0), 0, 0, 0, BillStatus.NONE, bytes32(0));
+        return
+            Bill({
+                lineId: _lineIds[bill.lineNumber],
+                amount: bill.amount,
+                refunded: _billRefunded[billId],
+                dueAt: bill.dueAt,
+                status: bill.status,
+                settlementId: _billSettlement[billId]
+            });
+    }
+
+    /// @inheritdoc ICreditLedger
+    function idTaken(bytes32 id) external view returns (bool) {
+        return _bills[id].lineNumber != 0;
     }
 
     // ---------------------------------------------------------------- internals
@@ -667,26 +754,66 @@ contract CreditLedger is ICreditLedger, RelayedOperations, AccessControl {
     function _endSettlement(bytes32 settlementId, bytes32[] calldata billIds, BillStatus outcome) private {
         uint256 count = billIds.length;
         if (count == 0 || count > MAX_BILLS_PER_SETTLEMENT) revert BillCountOutOfRange(count, MAX_BILLS_PER_SETTLEMENT);
-        bytes32 lineId = _existingBill(billIds[0]).lineId;
+        uint32 lineNumber = _existingBill(billIds[0]).lineNumber;
+        bytes32 lineId = _lineIds[lineNumber];
         CreditLine storage line = _lines[lineId];
         CreditAccount storage account = _creditAccounts[line.creditAccountId];
         for (uint256 i = 0; i < count; ++i) {
-            Bill storage bill = _existingBill(billIds[i]);
-            if (bill.status != BillStatus.IN_SETTLEMENT || bill.settlementId != settlementId) {
+            StoredBill storage bill = _existingBill(billIds[i]);
+            if (bill.status != BillStatus.IN_SETTLEMENT || _billSettlement[billIds[i]] != settlementId) {
                 revert BillNotInSettlement(billIds[i], settlementId);
             }
-            if (bill.lineId != lineId) revert BillsOfDifferentLines(lineId, bill.lineId);
+            if (bill.lineNumber != lineNumber) revert BillsOfDifferentLines(lineId, _lineIds[bill.lineNumber]);
             bill.status = outcome;
             if (outcome == BillStatus.SETTLED) {
-                uint256 outstanding = bill.amount - bill.refunded;
+                uint256 outstanding = bill.amount - _billRefunded[billIds[i]];
                 line.used -= outstanding;
                 account.used -= outstanding;
             } else {
-                bill.settlementId = bytes32(0);
+                delete _billSettlement[billIds[i]];
             }
             emit BillStatusChanged(billIds[i], lineId, outcome, settlementId, line.used, account.used);
         }
         account.openSettlements -= 1;
+    }
+
+    /// @dev Checks the credit account ACTIVE and `amount` within its ceiling, then adds it to the
+    /// account's use.
+    function _useAccount(bytes32 creditAccountId, uint256 amount) private {
+        CreditAccount storage account = _creditAccounts[creditAccountId];
+        CreditAccountStatus status = account.status;
+        if (status != CreditAccountStatus.ACTIVE) {
+            if (status == CreditAccountStatus.NONE) revert CreditAccountNotFound(creditAccountId);
+            revert CreditAccountNotActive(creditAccountId, status);
+        }
+        uint256 ceiling = account.ceiling;
+        uint256 used = account.used;
+        // ceiling ≥ used always holds: no overflow.
+        if (amount > ceiling - used) revert CreditCeilingExceeded(creditAccountId, ceiling, used, amount);
+        account.used = used + amount;
+    }
+
+    /// @dev `registry.requireUsable` of a line's two parties, asked once per line and batch scope.
+    /// Within one `batch` call of this contract only trusted code runs (this contract, the
+    /// registry and the consortium; none of them changes an account or organisation here), so
+    /// parties found usable stay usable for the rest of the batch. Outside a batch: always asked.
+    function _requirePartiesUsableInScope(bytes32 lineId, address enterprise, address merchant) private {
+        uint256 scope = _batchScope();
+        bytes32 slot = keccak256(abi.encode(USABLE_IN_SCOPE, scope, lineId));
+        uint256 known;
+        if (scope != 0) {
+            assembly ("memory-safe") {
+                known := tload(slot)
+            }
+        }
+        if (known != 0) return;
+        registry.requireUsable(enterprise);
+        registry.requireUsable(merchant);
+        if (scope != 0) {
+            assembly ("memory-safe") {
+                tstore(slot, 1)
+            }
+        }
     }
 
     function _restore(bytes32 lineId, uint256 amount) private returns (uint256 lineUsed, uint256 accountUsed) {
@@ -697,7 +824,7 @@ contract CreditLedger is ICreditLedger, RelayedOperations, AccessControl {
         return (line.used, account.used);
     }
 
-    function _existingBill(bytes32 billId) private view returns (Bill storage bill) {
+    function _existingBill(bytes32 billId) private view returns (StoredBill storage bill) {
         bill = _bills[billId];
         if (bill.status == BillStatus.NONE) revert BillNotFound(billId);
     }

@@ -51,6 +51,8 @@ interface ICreditLedger {
         address enterprise;
         CreditLineStatus status;
         uint32 termDays;
+        /// @dev The line's number (from 1), what a bill's one storage slot names it by.
+        uint32 number;
         uint64 expiresAt;
         address merchant;
         bytes3 currency;
@@ -73,9 +75,13 @@ interface ICreditLedger {
 
     function billOf(bytes32 billId) external view returns (Bill memory);
 
-    /// @notice Draws `amount` on a line and records bill `billId` UNSETTLED (payments role).
-    /// @dev Checks both parties usable, line ACTIVE and unexpired, account ACTIVE, both limits.
-    function draw(bytes32 lineId, bytes32 billId, uint256 amount) external returns (uint64 dueAt);
+    /// @notice Whether `id` is taken in the ledger's id space: a bill's id (a credit payment's
+    /// operation id), or the id of any other operation of the ledger or of Payments.
+    function idTaken(bytes32 id) external view returns (bool);
+
+    /// @notice Takes `id` in the ledger's id space without a bill (payments role: a token
+    /// payment's or refund's operation id); reverts `DuplicateOperation` if it is taken.
+    function reserveId(bytes32 id) external;
 
     /// @notice Refunds part or all of an UNSETTLED bill and restores that much credit (payments role).
     function refund(bytes32 billId, uint256 amount) external returns (BillStatus status);

@@ -7,14 +7,12 @@ import {ICreditLedger} from "./ICreditLedger.sol";
 import {RelayedOperations} from "./RelayedOperations.sol";
 import {TallyToken} from "./TallyToken.sol";
 
-/// @title Payments — S4: payments on credit and in tokens, and refunds, each signed by its payer.
-/// @notice A credit payment is recorded only after the chain has verified the payer's signature,
-/// both parties' identity, the credit line and both credit limits: CreditLedger draws the line and
-/// records the bill (its id is the payment's id) or refuses. A token payment moves the payer's
-/// tokens to a merchant that accepts their class. A refund, signed by the merchant, restores credit.
+/// @title Payments — S4: payments in tokens, and refunds of payments on credit, each signed.
+/// @notice A token payment moves the payer's tokens to a merchant that accepts their class. A
+/// refund, signed by the merchant, restores credit. Payments on credit are verified and recorded
+/// by CreditLedger itself (`payOnCredit`: no call between contracts on the hot path). All of
+/// them share one id space, the ledger's, so an operation id is used once across both contracts.
 contract Payments is RelayedOperations {
-    bytes32 public constant CREDIT_PAYMENT_TYPEHASH =
-        keccak256("CreditPayment(bytes32 operationId,bytes32 lineId,address payee,uint256 amount,uint64 deadline)");
     bytes32 public constant TOKEN_PAYMENT_TYPEHASH =
         keccak256(
             "TokenPayment(bytes32 operationId,address payer,address payee,uint256 tokenId,uint256 amount,uint64 deadline)"
@@ -26,14 +24,6 @@ contract Payments is RelayedOperations {
         NONE,
         CREDIT,
         TOKEN
-    }
-
-    struct CreditPayment {
-        bytes32 operationId;
-        bytes32 lineId;
-        address payee;
-        uint256 amount;
-        uint64 deadline;
     }
 
     struct TokenPayment {
@@ -56,6 +46,7 @@ contract Payments is RelayedOperations {
     ICreditLedger public immutable ledger;
     TallyToken public immutable token;
 
+    /// @notice A token payment (kind TOKEN; a payment on credit is CreditLedger's `BillRecorded`).
     event PaymentRecorded(
         bytes32 indexed operationId,
         address indexed payer,
@@ -73,8 +64,6 @@ contract Payments is RelayedOperations {
         ICreditLedger.BillStatus billStatus
     );
 
-    error PayeeNotOnLine(bytes32 lineId, address payee, address merchant);
-    error CreditLineNotFound(bytes32 lineId);
     error BillNotFound(bytes32 billId);
     error InvalidAmount(uint256 amount);
 
@@ -87,42 +76,6 @@ contract Payments is RelayedOperations {
         registry = registry_;
         ledger = ledger_;
         token = token_;
-    }
-
-    /// @notice Pays on credit: the line's enterprise signs; the ledger checks both parties, the line
-    /// (ACTIVE, unexpired, limit) and the credit account (ACTIVE, ceiling), then records the bill.
-    /// @param payerSignature EIP-712 `CreditPayment` signature of the line's enterprise.
-    function payOnCredit(CreditPayment calldata payment, bytes calldata payerSignature) external onlyRelayer {
-        ICreditLedger.CreditLine memory line = ledger.creditLineOf(payment.lineId);
-        if (line.status == ICreditLedger.CreditLineStatus.NONE) revert CreditLineNotFound(payment.lineId);
-        if (payment.payee != line.merchant) revert PayeeNotOnLine(payment.lineId, payment.payee, line.merchant);
-        _checkDeadline(payment.deadline);
-        _checkSignature(
-            keccak256(
-                abi.encode(
-                    CREDIT_PAYMENT_TYPEHASH,
-                    payment.operationId,
-                    payment.lineId,
-                    payment.payee,
-                    payment.amount,
-                    payment.deadline
-                )
-            ),
-            payerSignature,
-            line.enterprise
-        );
-        _useOperation(payment.operationId);
-        uint64 dueAt = ledger.draw(payment.lineId, payment.operationId, payment.amount);
-        emit PaymentRecorded(
-            payment.operationId,
-            line.enterprise,
-            payment.payee,
-            PaymentKind.CREDIT,
-            payment.lineId,
-            0,
-            payment.amount,
-            dueAt
-        );
     }
 
     /// @notice Pays in tokens: the payer's tokens move to the payee at once.
@@ -179,5 +132,17 @@ contract Payments is RelayedOperations {
         _useOperation(order.operationId);
         ICreditLedger.BillStatus status = ledger.refund(order.paymentId, order.amount);
         emit RefundRecorded(order.operationId, order.paymentId, order.amount, status);
+    }
+
+    /// @notice Whether an operation id has been recorded: a token payment or refund, or a credit
+    /// payment (whose record is its bill).
+    function operationRecorded(bytes32 operationId) public view override returns (bool) {
+        return ledger.idTaken(operationId);
+    }
+
+    /// @dev One id space for every operation of this contract, kept by the ledger: a credit
+    /// payment takes its id as its bill's, a token payment or refund reserves it.
+    function _useOperation(bytes32 operationId) internal override {
+        ledger.reserveId(operationId);
     }
 }

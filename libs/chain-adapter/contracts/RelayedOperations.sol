@@ -19,6 +19,13 @@ abstract contract RelayedOperations is EIP712 {
 
     mapping(bytes32 operationId => bool) private _recorded;
 
+    /// @dev Transient (zero at the start of every transaction): a counter of batch scopes, and the
+    /// current scope (0 outside a `batch` call). A cache keyed by the scope lives as long as one
+    /// outermost `batch` call; scope numbers are never reused within a transaction, so nothing
+    /// cached in one batch call is read in another (state may change between them).
+    uint256 private transient _batchScopes;
+    uint256 private transient _currentBatchScope;
+
     /// @notice An item of a batch was refused; `errorData` is the custom error it reverted with.
     event OperationRejected(bytes32 indexed operationId, bytes errorData);
 
@@ -44,6 +51,12 @@ abstract contract RelayedOperations is EIP712 {
         uint256 size = calls.length;
         if (size > MAX_BATCH_SIZE) revert BatchTooLarge(size, MAX_BATCH_SIZE);
         accepted = new bool[](size);
+        bool outermost = _currentBatchScope == 0;
+        if (outermost) {
+            uint256 scope = _batchScopes + 1;
+            _batchScopes = scope;
+            _currentBatchScope = scope;
+        }
         for (uint256 i = 0; i < size; ++i) {
             (bool success, bytes memory errorData) = address(this).call(calls[i]);
             if (success) {
@@ -53,10 +66,11 @@ abstract contract RelayedOperations is EIP712 {
                 emit OperationRejected(operationId, errorData);
             }
         }
+        if (outermost) _currentBatchScope = 0;
     }
 
     /// @notice Whether an operation id has been recorded by this contract.
-    function operationRecorded(bytes32 operationId) external view returns (bool) {
+    function operationRecorded(bytes32 operationId) public view virtual returns (bool) {
         return _recorded[operationId];
     }
 
@@ -65,13 +79,35 @@ abstract contract RelayedOperations is EIP712 {
         return _domainSeparatorV4();
     }
 
-    function _useOperation(bytes32 operationId) internal {
+    function _useOperation(bytes32 operationId) internal virtual {
         if (_recorded[operationId]) revert DuplicateOperation(operationId);
         _recorded[operationId] = true;
     }
 
+    /// @dev The current batch scope: 0 outside a `batch` call, else a number unique in the transaction.
+    function _batchScope() internal view returns (uint256) {
+        return _currentBatchScope;
+    }
+
     function _checkDeadline(uint64 deadline) internal view {
         if (block.timestamp > deadline) revert DeadlinePassed(deadline, block.timestamp);
+    }
+
+    /// @dev As `_checkSignature`, for a compact (ERC-2098) signature `r`, `yParityAndS`.
+    function _checkCompactSignature(
+        bytes32 structHash,
+        bytes32 r,
+        bytes32 yParityAndS,
+        address expectedSigner
+    ) internal view {
+        (address recovered, ECDSA.RecoverError recoverError, ) = ECDSA.tryRecover(
+            _hashTypedDataV4(structHash),
+            r,
+            yParityAndS
+        );
+        if (recoverError != ECDSA.RecoverError.NoError || recovered != expectedSigner || recovered == address(0)) {
+            revert InvalidSignature(expectedSigner, recovered);
+        }
     }
 
     /// @dev Reverts unless `signature` over the typed struct `structHash` was made by `expectedSigner`.

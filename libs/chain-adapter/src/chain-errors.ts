@@ -97,7 +97,6 @@ export const chainErrorCodes: Record<string, string> = {
   CreditLineExpired: 'LINE_EXPIRED',
   CreditLimitExceeded: 'CREDIT_LIMIT_EXCEEDED',
   CreditCeilingExceeded: 'CREDIT_CEILING_EXCEEDED',
-  BillExists: 'DUPLICATE_OPERATION',
   BillNotFound: 'BILL_NOT_FOUND',
   BillNotUnsettled: 'BILL_NOT_UNSETTLED',
   BillNotInSettlement: 'INVALID_STATE_TRANSITION',

@@ -206,7 +206,7 @@ export const verifyingContractOf: Record<PrimaryType, ContractName> = {
   Redemption: 'TallyToken',
   TokenTransfer: 'TallyToken',
   TokenAcceptance: 'TallyToken',
-  CreditPayment: 'Payments',
+  CreditPayment: 'CreditLedger',
   TokenPayment: 'Payments',
   Refund: 'Payments',
   Settlement: 'Settlements',

@@ -1,5 +1,5 @@
 // Operations and reads of TallyToken and Payments, built from the same messages the parties sign.
-import { AbiCoder, decodeBytes32String, encodeBytes32String, keccak256 } from 'ethers';
+import { AbiCoder, Signature, decodeBytes32String, encodeBytes32String, keccak256 } from 'ethers';
 import type { ChainClient } from './chain-client.js';
 import { interfaceOf } from './contracts.js';
 import type { Operation } from './operation.js';
@@ -125,8 +125,14 @@ export function setAcceptanceOperation(message: TokenAcceptanceMessage, merchant
   };
 }
 
+/** `payOnCredit`'s arguments: the message and the payer's signature in its compact (ERC-2098) form. */
+export function payOnCreditArguments(message: CreditPaymentMessage, payerSignature: string): [CreditPaymentMessage, string, string] {
+  const { r, yParityAndS } = Signature.from(payerSignature);
+  return [message, r, yParityAndS];
+}
+
 export function payOnCreditOperation(message: CreditPaymentMessage, payerSignature: string): Operation {
-  return { operationId: message.operationId, kind: 'payment.credit', contract: 'Payments', calldata: payments().encodeFunctionData('payOnCredit', [message, payerSignature]) };
+  return { operationId: message.operationId, kind: 'payment.credit', contract: 'CreditLedger', calldata: interfaceOf('CreditLedger').encodeFunctionData('payOnCredit', payOnCreditArguments(message, payerSignature)) };
 }
 
 export function payWithTokensOperation(message: TokenPaymentMessage, payerSignature: string): Operation {

@@ -12,6 +12,7 @@ import {
   deployContracts,
   operationIdOf,
   orgIdOf,
+  payOnCreditArguments,
   signTypedDataWith,
   waitForReceipt,
   writeManifest,
@@ -149,7 +150,7 @@ export async function startChainFixture(): Promise<ChainFixture> {
     },
     aCreditPayment: async (line, amount) => {
       const message = { operationId: fixture.nextOperationId('fixture-pay'), lineId: line.lineId, payee: line.merchant.address, amount, deadline: (await fixture.now()) + 600n };
-      await fixture.send(fixture.connect('Payments', relayer), 'payOnCredit', [message, signTypedDataWith(line.enterprise.privateKey, chain.typedData('CreditPayment', message))]);
+      await fixture.send(fixture.connect('CreditLedger', relayer), 'payOnCredit', payOnCreditArguments(message, signTypedDataWith(line.enterprise.privateKey, chain.typedData('CreditPayment', message))));
       return message.operationId;
     },
     aTokenClass: async (org, symbol, currency) => {

@@ -1,5 +1,6 @@
 // CreditLedger against a real anvil: credit accounts, applications and lines with the parties'
-// signatures, and the bill surface (draw, refund, settlement) through the roles only.
+// signatures, payments on credit (bills) through relayers, and the rest of the bill surface
+// (refund, settlement) through the roles only.
 import { Contract, NonceManager, Wallet } from 'ethers';
 import {
   creditAccountActionCodes,
@@ -10,6 +11,7 @@ import {
   decodeChainError,
   interfaceOf,
   partyCodes,
+  payOnCreditArguments,
   readBill,
   readCreditAccount,
   readCreditLine,
@@ -129,8 +131,9 @@ describe('credit accounts', () => {
   });
 
   it('never sets the ceiling below used', async () => {
-    const { enterprise, lineId, creditAccountId } = await anActiveLine(1_000n, 5_000n);
-    await fixture.send(payments, 'draw', [lineId, aBillId(), 400n]);
+    const line = await anActiveLine(1_000n, 5_000n);
+    const { enterprise, lineId, creditAccountId } = line;
+    await (await payment(line, 400n, aBillId())).send();
     const args = await expectRevert((await setCeiling(enterprise, 300n)).call(), 'CeilingBelowUsed');
     expect(args).toMatchObject({ ceiling: '300', used: '400' });
     await (await setCeiling(enterprise, 400n)).send();
@@ -138,11 +141,12 @@ describe('credit accounts', () => {
   });
 
   it('lets only the party that froze unfreeze, blocks new credit while frozen, and closes only when unused', async () => {
-    const { enterprise, merchant, lineId, creditAccountId } = await anActiveLine();
+    const line = await anActiveLine();
+    const { enterprise, merchant, lineId, creditAccountId } = line;
     await (await accountChange(enterprise, 'FREEZE', 'ENTERPRISE', enterprise)).send();
     expect((await readCreditAccount(fixture.chain, creditAccountId)).frozenBy).toBe('ENTERPRISE');
 
-    await expectRevert(payments.getFunction('draw').staticCall(lineId, aBillId(), 1n), 'CreditAccountNotActive');
+    await expectRevert((await payment(line, 1n)).call(), 'CreditAccountNotActive');
     await expectRevert((await application(enterprise, merchant)).call(), 'CreditAccountNotActive');
     const byOrganisation = await accountChange(enterprise, 'UNFREEZE', 'ORGANISATION', acme.attestor);
     await expectRevert(byOrganisation.call(), 'FrozenByOtherParty');
@@ -151,7 +155,7 @@ describe('credit accounts', () => {
     await (await accountChange(enterprise, 'UNFREEZE', 'ENTERPRISE', enterprise)).send();
 
     const billId = aBillId();
-    await fixture.send(payments, 'draw', [lineId, billId, 10n]);
+    await (await payment(line, 10n, billId)).send();
     const args = await expectRevert((await accountChange(enterprise, 'CLOSE', 'ORGANISATION', acme.attestor)).call(), 'CreditInUse');
     expect(args.used).toBe('10');
     await fixture.send(payments, 'refund', [billId, 10n]);
@@ -222,19 +226,20 @@ describe('credit applications and lines', () => {
   });
 
   it('adjusts the limit never below used, suspends, resumes and closes; the enterprise closes only an unused line', async () => {
-    const { enterprise, merchant, lineId } = await anActiveLine(1_000n);
+    const line = await anActiveLine(1_000n);
+    const { enterprise, merchant, lineId } = line;
     const billId = aBillId();
-    await fixture.send(payments, 'draw', [lineId, billId, 600n]);
+    await (await payment(line, 600n, billId)).send();
     const args = await expectRevert((await lineChange(lineId, 'ADJUST_LIMIT', 'MERCHANT', merchant, 599n)).call(), 'LimitBelowUsed');
     expect(args).toMatchObject({ limit: '599', used: '600' });
     const above = await expectRevert((await lineChange(lineId, 'ADJUST_LIMIT', 'MERCHANT', merchant, 1_001n)).call(), 'LimitAboveRequested');
     expect(above).toMatchObject({ limit: '1001', requestedLimit: '1000' });
     await (await lineChange(lineId, 'ADJUST_LIMIT', 'MERCHANT', merchant, 600n)).send();
-    await expectRevert(payments.getFunction('draw').staticCall(lineId, aBillId(), 1n), 'CreditLimitExceeded');
+    await expectRevert((await payment(line, 1n)).call(), 'CreditLimitExceeded');
 
     await expectRevert((await lineChange(lineId, 'SUSPEND', 'ENTERPRISE', enterprise)).call(), 'PartyNotAllowed');
     await (await lineChange(lineId, 'SUSPEND', 'MERCHANT', merchant)).send();
-    await expectRevert(payments.getFunction('draw').staticCall(lineId, aBillId(), 1n), 'CreditLineNotActive');
+    await expectRevert((await payment(line, 1n)).call(), 'CreditLineNotActive');
     await (await lineChange(lineId, 'RESUME', 'MERCHANT', merchant)).send();
     await expectRevert((await lineChange(lineId, 'CLOSE', 'ENTERPRISE', enterprise)).call(), 'CreditInUse');
     await fixture.send(payments, 'refund', [billId, 600n]);
@@ -256,28 +261,42 @@ describe('credit applications and lines', () => {
   });
 });
 
-describe('bills through the roles', () => {
-  it('refuses the bill surface to anyone without the role', async () => {
-    const { lineId } = await anActiveLine();
-    await expectRevert(ledger.getFunction('draw').staticCall(lineId, aBillId(), 1n), 'AccessControlUnauthorizedAccount');
+/** A payment on credit of `amount` on `line`, signed by its enterprise; its id is the bill's. */
+async function payment(line: { enterprise: Wallet; merchant: Wallet; lineId: string }, amount: bigint, operationId = aBillId()) {
+  const message = { operationId, lineId: line.lineId, payee: line.merchant.address, amount, deadline: await deadline() };
+  const args = payOnCreditArguments(message, signTypedDataWith(line.enterprise.privateKey, fixture.chain.typedData('CreditPayment', message)));
+  return { operationId, args, send: () => fixture.send(ledger, 'payOnCredit', args), call: () => ledger.getFunction('payOnCredit').staticCall(...args) };
+}
+
+describe('bills: payments on credit, and the roles', () => {
+  it('refuses the bill surface to anyone without the role, and payments to anyone but a relayer', async () => {
+    const line = await anActiveLine();
+    await expectRevert(ledger.getFunction('refund').staticCall(aBillId(), 1n), 'AccessControlUnauthorizedAccount');
+    await expectRevert(ledger.getFunction('reserveId').staticCall(aBillId()), 'AccessControlUnauthorizedAccount');
     await expectRevert(payments.getFunction('beginSettlement').staticCall(aBillId(), [aBillId()]), 'AccessControlUnauthorizedAccount');
+    const paid = await payment(line, 1n);
+    await expectRevert(payments.getFunction('payOnCredit').staticCall(...paid.args), 'NotRelayer');
+    await paid.call(); // the same payment from a relayer passes
   });
 
   it('draws within the line limit and the account ceiling, refunds, and settles', async () => {
-    const { enterprise, merchant, lineId, creditAccountId } = await anActiveLine(1_000n, 1_500n);
+    const first = await anActiveLine(1_000n, 1_500n);
+    const { enterprise, merchant, lineId, creditAccountId } = first;
     const applied = await application(enterprise, merchant, { requestedLimit: 1_000n });
     await applied.send();
     await (await decision(applied.message.operationId, merchant, 'APPROVE', 1_000n)).send();
     const secondLine = applied.message.operationId;
+    const second = { enterprise, merchant, lineId: secondLine };
 
     const [a, b, c] = [aBillId(), aBillId(), aBillId()];
-    await fixture.send(payments, 'draw', [lineId, a, 700n]);
-    await expectRevert(payments.getFunction('draw').staticCall(lineId, aBillId(), 301n), 'CreditLimitExceeded');
-    await fixture.send(payments, 'draw', [secondLine, b, 700n]);
-    const ceiling = await expectRevert(payments.getFunction('draw').staticCall(secondLine, aBillId(), 101n), 'CreditCeilingExceeded');
+    await (await payment(first, 700n, a)).send();
+    await expectRevert((await payment(first, 301n)).call(), 'CreditLimitExceeded');
+    await (await payment(second, 700n, b)).send();
+    const ceiling = await expectRevert((await payment(second, 101n)).call(), 'CreditCeilingExceeded');
     expect(ceiling).toMatchObject({ ceiling: '1500', used: '1400', amount: '101' });
-    await expectRevert(payments.getFunction('draw').staticCall(lineId, a, 1n), 'BillExists');
-    await fixture.send(payments, 'draw', [lineId, c, 100n]);
+    await expectRevert((await payment(first, 1n, a)).call(), 'DuplicateOperation');
+    await expectRevert((await payment(first, 1n, applied.message.operationId)).call(), 'DuplicateOperation'); // one id space
+    await (await payment(first, 100n, c)).send();
 
     await fixture.send(payments, 'refund', [a, 200n]);
     await expectRevert(payments.getFunction('refund').staticCall(a, 501n), 'RefundExceedsOutstanding');
@@ -306,19 +325,20 @@ describe('bills through the roles', () => {
     expect(account.used).toBe((await readCreditLine(fixture.chain, lineId)).used + (await readCreditLine(fixture.chain, secondLine)).used);
   });
 
-  it('blocks draws on an expired line and for a lapsed or frozen party, never refunds', async () => {
-    const { lineId, enterprise } = await anActiveLine();
+  it('blocks payments on an expired line and for a lapsed or frozen party, never refunds', async () => {
+    const line = await anActiveLine();
+    const { enterprise } = line;
     const billId = aBillId();
-    await fixture.send(payments, 'draw', [lineId, billId, 10n]);
+    await (await payment(line, 10n, billId)).send();
     const freeze = { operationId: fixture.nextOperationId('acme-pay'), account: enterprise.address, action: 1, deadline: await deadline() };
     const signature = signTypedDataWith(acme.attestor.privateKey, fixture.chain.typedData('AccountStatusChange', freeze));
     await fixture.send(fixture.connect('AccountRegistry', fixture.relayer), 'changeStatus', [freeze, signature]);
-    await expectRevert(payments.getFunction('draw').staticCall(lineId, aBillId(), 1n), 'AccountNotActive');
+    await expectRevert((await payment(line, 1n)).call(), 'AccountNotActive');
     await fixture.send(payments, 'refund', [billId, 10n]);
     expect((await readBill(fixture.chain, billId)).status).toBe('REFUNDED');
 
     const other = await anActiveLine();
     await fixture.advance(31 * 86_400);
-    await expectRevert(payments.getFunction('draw').staticCall(other.lineId, aBillId(), 1n), 'CreditLineExpired');
+    await expectRevert((await payment(other, 1n)).call(), 'CreditLineExpired');
   });
 });

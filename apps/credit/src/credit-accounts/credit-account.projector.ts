@@ -35,10 +35,13 @@ export class CreditAccountProjector implements Projection {
 
   async apply(event: ChainEvent, manager: EntityManager): Promise<void> {
     if (event.name.startsWith('Bill')) {
+      // BillRecorded (a payment on credit) carries its amount; the others the account's use after them.
+      const used = event.name === 'BillRecorded' ? 'used + $1::numeric' : '$1::numeric';
+      const value = event.name === 'BillRecorded' ? (event.args.amount as bigint) : (event.args.accountUsed as bigint);
       await manager.query(
-        `UPDATE credit_accounts SET used = $1, updated_block_number = $2, updated_tx_hash = $3, updated_log_index = $4
+        `UPDATE credit_accounts SET used = ${used}, updated_block_number = $2, updated_tx_hash = $3, updated_log_index = $4
           WHERE id = (SELECT credit_account_id FROM credit_lines WHERE id = $5)`,
-        [(event.args.accountUsed as bigint).toString(), event.proof.blockNumber, event.proof.txHash, event.proof.logIndex, event.args.lineId],
+        [value.toString(), event.proof.blockNumber, event.proof.txHash, event.proof.logIndex, event.args.lineId],
       );
       return;
     }

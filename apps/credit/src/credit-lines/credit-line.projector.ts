@@ -81,7 +81,10 @@ export class CreditLineProjector implements Projection {
     const before = { used: line.used, limit: line.limit };
     const events: Array<NewEvent<unknown>> = [];
 
-    if (event.name.startsWith('Bill')) {
+    if (event.name === 'BillRecorded') {
+      // A payment on credit: the event carries its amount, not the line's use after it.
+      line.used = line.used + (event.args.amount as bigint);
+    } else if (event.name.startsWith('Bill')) {
       line.used = event.args.lineUsed as bigint;
     } else {
       const change = lifecycleEvents[event.name];

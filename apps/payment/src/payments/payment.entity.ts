@@ -63,3 +63,22 @@ export class Refund extends ProjectedRow {
   @Column({ name: 'recorded_at', type: 'timestamptz' })
   recordedAt: Date;
 }
+
+/** View: a credit line's parties (from CreditLineOpened), so a bill becomes a payment with its payer and payee. */
+@Entity({ name: 'payment_lines' })
+export class PaymentLine {
+  @PrimaryColumn({ type: 'varchar', length: 66 })
+  id: string;
+
+  @Column({ type: 'varchar', length: 42 })
+  enterprise: string;
+
+  @Column({ name: 'enterprise_org_code', type: 'varchar', length: 31 })
+  enterpriseOrgCode: string;
+
+  @Column({ type: 'varchar', length: 42 })
+  merchant: string;
+
+  @Column({ name: 'merchant_org_code', type: 'varchar', length: 31 })
+  merchantOrgCode: string;
+}

@@ -1,28 +1,66 @@
-// Payments events → payments and refunds; CreditLedger bill events → a credit payment's status and
-// refunded amount; payment.* and refund.* events.
+// Payments events → token payments and refunds; CreditLedger events → payments on credit (a bill is
+// a credit payment: BillRecorded, with the parties from the line's CreditLineOpened), their status
+// and refunded amount; payment.* and refund.* events.
 import { Injectable } from '@nestjs/common';
 import { In, type EntityManager } from 'typeorm';
-import { DirectoryAccount, billStatuses, createdBy, paymentKinds, updatedBy, type ChainEvent, type Projection } from '#chain-adapter';
+import { DirectoryAccount, billStatuses, createdBy, updatedBy, type ChainEvent, type Projection } from '#chain-adapter';
 import { appendEvents, eventTypes, type PaymentRecordedData, type PaymentStatusChangedData, type RefundRecordedData } from '#common';
-import { Payment, Refund, type PaymentStatus } from './payment.entity.js';
-
-const ZERO_BYTES32 = `0x${'0'.repeat(64)}`;
+import { Payment, PaymentLine, Refund, type PaymentStatus } from './payment.entity.js';
 
 @Injectable()
 export class PaymentProjector implements Projection {
   readonly events = [
+    'CreditLedger.CreditLineOpened',
+    'CreditLedger.BillRecorded',
     'Payments.PaymentRecorded',
     'Payments.RefundRecorded',
     'CreditLedger.BillRefunded',
     'CreditLedger.BillStatusChanged',
   ] as const;
-  readonly viewTables = ['payments', 'refunds'];
+  readonly viewTables = ['payment_lines', 'payments', 'refunds'];
 
   async apply(event: ChainEvent, manager: EntityManager): Promise<void> {
     const occurredAt = new Date(Number(event.blockTimestamp) * 1000);
     switch (event.name) {
-      case 'PaymentRecorded':
-        return this.recorded(event, manager, occurredAt);
+      case 'CreditLineOpened': {
+        const enterprise = event.args.enterprise as string;
+        const merchant = event.args.merchant as string;
+        const [enterpriseAccount, merchantAccount] = await this.accounts(manager, enterprise, merchant, event);
+        const line = { id: event.args.lineId as string, enterprise, enterpriseOrgCode: enterpriseAccount.orgCode, merchant, merchantOrgCode: merchantAccount.orgCode };
+        await manager.upsert(PaymentLine, line, ['id']);
+        return;
+      }
+      case 'BillRecorded': {
+        const line = await manager.findOneBy(PaymentLine, { id: event.args.lineId as string });
+        if (!line) throw new Error(`BillRecorded on unknown credit line ${event.args.lineId as string} at ${event.proof.txHash}`);
+        return this.recorded(event, manager, occurredAt, {
+          id: event.args.billId as string,
+          kind: 'CREDIT',
+          payer: line.enterprise,
+          payerOrgCode: line.enterpriseOrgCode,
+          payee: line.merchant,
+          payeeOrgCode: line.merchantOrgCode,
+          lineId: line.id,
+          tokenClassId: null,
+          dueAt: event.args.dueAt as bigint,
+        });
+      }
+      case 'PaymentRecorded': {
+        const payer = event.args.payer as string;
+        const payee = event.args.payee as string;
+        const [payerAccount, payeeAccount] = await this.accounts(manager, payer, payee, event);
+        return this.recorded(event, manager, occurredAt, {
+          id: event.args.operationId as string,
+          kind: 'TOKEN',
+          payer,
+          payerOrgCode: payerAccount.orgCode,
+          payee,
+          payeeOrgCode: payeeAccount.orgCode,
+          lineId: null,
+          tokenClassId: (event.args.tokenId as bigint).toString(),
+          dueAt: null,
+        });
+      }
       case 'RefundRecorded': {
         const row = {
           id: event.args.operationId as string,
@@ -45,7 +83,7 @@ export class PaymentProjector implements Projection {
         const id = event.args.billId as string;
         const status = billStatuses[Number(event.args.status)] as PaymentStatus;
         const payment = await manager.findOneBy(Payment, { id });
-        if (!payment) return; // a bill of a payment this deployment's payment contract did not record
+        if (!payment) throw new Error(`BillStatusChanged for unknown payment ${id} at ${event.proof.txHash}`);
         await manager.update(Payment, { id }, { status, ...updatedBy(event) });
         const data: PaymentStatusChangedData = { paymentId: id, status, refunded: payment.refunded.toString() };
         await appendEvents(manager, [{ type: eventTypes.paymentStatusChanged, orgId: payment.payerOrgCode, source: event.proof, occurredAt, data }]);
@@ -54,29 +92,26 @@ export class PaymentProjector implements Projection {
     }
   }
 
-  private async recorded(event: ChainEvent, manager: EntityManager, occurredAt: Date): Promise<void> {
-    const payer = event.args.payer as string;
-    const payee = event.args.payee as string;
-    const accounts = await manager.findBy(DirectoryAccount, { address: In([payer, payee]) });
-    const payerAccount = accounts.find((account) => account.address === payer);
-    const payeeAccount = accounts.find((account) => account.address === payee);
-    if (!payerAccount || !payeeAccount) throw new Error(`PaymentRecorded for unknown accounts at ${event.proof.txHash}`);
-    const kind = paymentKinds[Number(event.args.kind)] as Payment['kind'];
-    const lineId = event.args.lineId as string;
-    const dueAt = event.args.dueAt as bigint;
+  private async accounts(manager: EntityManager, first: string, second: string, event: ChainEvent): Promise<[DirectoryAccount, DirectoryAccount]> {
+    const accounts = await manager.findBy(DirectoryAccount, { address: In([first, second]) });
+    const one = accounts.find((account) => account.address === first);
+    const other = accounts.find((account) => account.address === second);
+    if (!one || !other) throw new Error(`${event.name} for unknown accounts at ${event.proof.txHash}`);
+    return [one, other];
+  }
+
+  private async recorded(
+    event: ChainEvent,
+    manager: EntityManager,
+    occurredAt: Date,
+    payment: Pick<Payment, 'id' | 'kind' | 'payer' | 'payerOrgCode' | 'payee' | 'payeeOrgCode' | 'lineId' | 'tokenClassId' | 'dueAt'>,
+  ): Promise<void> {
+    const { kind, payer, payee } = payment;
     const row = {
-      id: event.args.operationId as string,
-      kind,
-      payer,
-      payerOrgCode: payerAccount.orgCode,
-      payee,
-      payeeOrgCode: payeeAccount.orgCode,
-      lineId: kind === 'CREDIT' && lineId !== ZERO_BYTES32 ? lineId : null,
-      tokenClassId: kind === 'TOKEN' ? (event.args.tokenId as bigint).toString() : null,
+      ...payment,
       amount: event.args.amount as bigint,
       refunded: 0n,
       status: (kind === 'CREDIT' ? 'UNSETTLED' : 'COMPLETED') as PaymentStatus,
-      dueAt: kind === 'CREDIT' ? dueAt : null,
       recordedAt: occurredAt,
       ...createdBy(event),
     };

@@ -290,7 +290,7 @@ export class Projector {
       topics = new Set<string>();
       interfaceOf(contract).forEachEvent((event) => {
         const projected = this.handlers.has(`${contract}.${event.name}`);
-        const namesOperation = event.inputs.some((input) => input.name === 'operationId');
+        const namesOperation = event.name === 'BillRecorded' || event.inputs.some((input) => input.name === 'operationId');
         if (projected || namesOperation) topics!.add(event.topicHash);
       });
       this.topicsByContract.set(contract, topics);
@@ -312,7 +312,7 @@ export class Projector {
 
   /** The outbox entries of this service that the events name, by operation id. */
   private async outboxEntriesOf(events: ChainEvent[], manager: EntityManager): Promise<Map<string, OutboxEntry>> {
-    const operationIds = [...new Set(events.map((event) => event.args.operationId).filter((id): id is string => typeof id === 'string'))];
+    const operationIds = [...new Set(events.map(recordedOperationId).filter((id): id is string => typeof id === 'string'))];
     if (operationIds.length === 0) return new Map();
     const found = await manager.find(OutboxEntry, { where: { operationId: In(operationIds) } });
     return new Map(found.map((entry) => [entry.operationId, entry]));
@@ -330,7 +330,7 @@ export class Projector {
     entries: Map<string, OutboxEntry>,
     recorded: Array<{ operationId: string; event: ChainEvent }>,
   ): Promise<string | undefined> {
-    const operationId = event.args.operationId;
+    const operationId = recordedOperationId(event);
     if (typeof operationId !== 'string') return undefined;
     const entry = entries.get(operationId);
     if (!entry || entry.status === 'RECORDED') return undefined;
@@ -382,4 +382,12 @@ export class Projector {
       ],
     );
   }
+}
+
+/**
+ * The operation id an event records: its `operationId`; for `BillRecorded` (a payment on credit,
+ * whose only record is its bill) the bill's id, which is the payment's operation id.
+ */
+function recordedOperationId(event: ChainEvent): unknown {
+  return event.name === 'BillRecorded' ? event.args.billId : event.args.operationId;
 }
