@@ -2,6 +2,7 @@
 pragma solidity ^0.8.28;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {IAccountRegistry} from "./IAccountRegistry.sol";
 import {IConsortium} from "./IConsortium.sol";
 import {ICreditLedger} from "./ICreditLedger.sol";
@@ -268,6 +269,7 @@ contract CreditLedger is ICreditLedger, RelayedOperations, AccessControl {
     error CreditLimitExceeded(bytes32 lineId, uint256 limit, uint256 used, uint256 amount);
     error CreditCeilingExceeded(bytes32 creditAccountId, uint256 ceiling, uint256 used, uint256 amount);
     error PayeeNotOnLine(bytes32 lineId, address payee, address merchant);
+    error BatchShapeMismatch(uint256 payments, uint256 rs, uint256 yParityAndSs);
     error BillNotFound(bytes32 billId);
     error BillNotUnsettled(bytes32 billId, BillStatus status);
     error BillNotInSettlement(bytes32 billId, bytes32 settlementId);
@@ -584,44 +586,108 @@ contract CreditLedger is ICreditLedger, RelayedOperations, AccessControl {
     /// enterprise), the payee (the line's merchant), both parties' identity (registered, ACTIVE,
     /// qualified, organisation active), the line (ACTIVE, unexpired, limit) and the credit account
     /// (ACTIVE, ceiling), then records the bill, whose id is the payment's operation id. The bill
-    /// and its `BillRecorded` event are the payment's only record.
-    /// @dev Gas, the hot path of the system: one new storage slot (the bill) and one event per
-    /// payment; each slot of the line and account is read once, and warm after a batch's first
-    /// payment on them; inside a batch, a party already found usable is not asked again
-    /// (`_requireUsableInScope`).
+    /// and its `BillRecorded` event are the payment's only record. Refused: reverts with the
+    /// custom error of the first check that failed, in the order above.
     /// @param r The `r` of the enterprise's EIP-712 `CreditPayment` signature, in the compact form
     /// of ERC-2098 (64 bytes rather than 65, so less calldata per payment).
     /// @param yParityAndS The signature's `s` with its y parity in the top bit (ERC-2098).
     function payOnCredit(CreditPayment calldata payment, bytes32 r, bytes32 yParityAndS) external onlyRelayer {
+        bytes memory refusal = _tryPayOnCredit(payment, r, yParityAndS);
+        if (refusal.length != 0) _revertWith(refusal);
+    }
+
+    /// @notice Pays many payments on credit in one call frame, each checked exactly as
+    /// `payOnCredit` checks it: a refused one changes nothing and is reported by
+    /// `OperationRejected` with its custom error's bytes; the others are recorded.
+    /// @dev The hot path of the system. Against `batch` of `payOnCredit` calls it saves a call
+    /// frame, a copy and a decoding per payment (gas, and a node's time per payment). Each
+    /// payment writes one new storage slot (its bill) and one event; each slot of a line and its
+    /// account is read once per payment and is warm after the batch's first payment on it; a
+    /// line's parties are asked of the registry once per batch (`_partiesUsable`).
+    /// @param payments The payments, as signed.
+    /// @param rs Per payment, its signature's `r` (ERC-2098).
+    /// @param yParityAndSs Per payment, its signature's `yParityAndS` (ERC-2098).
+    /// @return accepted Per payment, whether it was recorded.
+    function payOnCreditBatch(
+        CreditPayment[] calldata payments,
+        bytes32[] calldata rs,
+        bytes32[] calldata yParityAndSs
+    ) external onlyRelayer returns (bool[] memory accepted) {
+        uint256 size = payments.length;
+        if (size > MAX_BATCH_SIZE) revert BatchTooLarge(size, MAX_BATCH_SIZE);
+        if (rs.length != size || yParityAndSs.length != size) revert BatchShapeMismatch(size, rs.length, yParityAndSs.length);
+        accepted = new bool[](size);
+        bool outermost = _enterBatch();
+        for (uint256 i = 0; i < size; ++i) {
+            bytes memory refusal = _tryPayOnCredit(payments[i], rs[i], yParityAndSs[i]);
+            if (refusal.length == 0) {
+                accepted[i] = true;
+            } else {
+                emit OperationRejected(payments[i].operationId, refusal);
+            }
+        }
+        _exitBatch(outermost);
+    }
+
+    /// @dev One payment on credit: every check first (nothing written), then the writes. Returns
+    /// the refusal (a custom error's selector and arguments) or empty bytes when recorded.
+    function _tryPayOnCredit(
+        CreditPayment calldata payment,
+        bytes32 r,
+        bytes32 yParityAndS
+    ) private returns (bytes memory refusal) {
         bytes32 lineId = payment.lineId;
         CreditLine memory line = _lines[lineId];
-        if (line.status == CreditLineStatus.NONE) revert CreditLineNotFound(lineId);
-        if (payment.payee != line.merchant) revert PayeeNotOnLine(lineId, payment.payee, line.merchant);
-        _checkDeadline(payment.deadline);
-        _checkCompactSignature(
-            keccak256(
-                abi.encode(
-                    CREDIT_PAYMENT_TYPEHASH,
-                    payment.operationId,
-                    lineId,
-                    payment.payee,
-                    payment.amount,
-                    payment.deadline
-                )
-            ),
-            r,
-            yParityAndS,
-            line.enterprise
+        if (line.status == CreditLineStatus.NONE) return abi.encodeWithSelector(CreditLineNotFound.selector, lineId);
+        if (payment.payee != line.merchant) {
+            return abi.encodeWithSelector(PayeeNotOnLine.selector, lineId, payment.payee, line.merchant);
+        }
+        if (block.timestamp > payment.deadline) {
+            return abi.encodeWithSelector(DeadlinePassed.selector, payment.deadline, block.timestamp);
+        }
+        bytes32 structHash = keccak256(
+            abi.encode(CREDIT_PAYMENT_TYPEHASH, payment.operationId, lineId, payment.payee, payment.amount, payment.deadline)
         );
+        (address recovered, ECDSA.RecoverError recoverError, ) = ECDSA.tryRecover(
+            _hashTypedDataV4(structHash),
+            r,
+            yParityAndS
+        );
+        if (recoverError != ECDSA.RecoverError.NoError || recovered != line.enterprise || recovered == address(0)) {
+            return abi.encodeWithSelector(InvalidSignature.selector, line.enterprise, recovered);
+        }
         uint256 amount = payment.amount;
-        if (amount == 0 || amount > type(uint128).max) revert InvalidAmount(amount);
-        if (_bills[payment.operationId].lineNumber != 0) revert DuplicateOperation(payment.operationId);
-        _requirePartiesUsableInScope(lineId, line.enterprise, line.merchant);
-        if (line.status != CreditLineStatus.ACTIVE) revert CreditLineNotActive(lineId, line.status);
-        if (line.expiresAt <= block.timestamp) revert CreditLineExpired(lineId, line.expiresAt, block.timestamp);
+        if (amount == 0 || amount > type(uint128).max) return abi.encodeWithSelector(InvalidAmount.selector, amount);
+        if (_bills[payment.operationId].lineNumber != 0) {
+            return abi.encodeWithSelector(DuplicateOperation.selector, payment.operationId);
+        }
+        refusal = _partiesUsable(lineId, line.enterprise, line.merchant);
+        if (refusal.length != 0) return refusal;
+        if (line.status != CreditLineStatus.ACTIVE) {
+            return abi.encodeWithSelector(CreditLineNotActive.selector, lineId, line.status);
+        }
+        if (line.expiresAt <= block.timestamp) {
+            return abi.encodeWithSelector(CreditLineExpired.selector, lineId, line.expiresAt, block.timestamp);
+        }
         // limit ≥ used and ceiling ≥ used always hold, so these never overflow.
-        if (amount > line.limit - line.used) revert CreditLimitExceeded(lineId, line.limit, line.used, amount);
-        _useAccount(line.creditAccountId, amount);
+        if (amount > line.limit - line.used) {
+            return abi.encodeWithSelector(CreditLimitExceeded.selector, lineId, line.limit, line.used, amount);
+        }
+        CreditAccount storage account = _creditAccounts[line.creditAccountId];
+        CreditAccountStatus accountStatus = account.status;
+        if (accountStatus != CreditAccountStatus.ACTIVE) {
+            if (accountStatus == CreditAccountStatus.NONE) {
+                return abi.encodeWithSelector(CreditAccountNotFound.selector, line.creditAccountId);
+            }
+            return abi.encodeWithSelector(CreditAccountNotActive.selector, line.creditAccountId, accountStatus);
+        }
+        uint256 ceiling = account.ceiling;
+        uint256 accountUsed = account.used;
+        if (amount > ceiling - accountUsed) {
+            return abi.encodeWithSelector(CreditCeilingExceeded.selector, line.creditAccountId, ceiling, accountUsed, amount);
+        }
+
+        account.used = accountUsed + amount;
         _lines[lineId].used = line.used + amount;
         uint64 dueAt = uint64(block.timestamp) + uint64(line.termDays) * 1 days;
         _bills[payment.operationId] = StoredBill({
@@ -631,6 +697,7 @@ contract CreditLedger is ICreditLedger, RelayedOperations, AccessControl {
             status: BillStatus.UNSETTLED
         });
         emit BillRecorded(payment.operationId, lineId, amount, dueAt);
+        return "";
     }
 
     // ---------------------------------------------------------------- bills (roles)
@@ -777,27 +844,12 @@ contract CreditLedger is ICreditLedger, RelayedOperations, AccessControl {
         account.openSettlements -= 1;
     }
 
-    /// @dev Checks the credit account ACTIVE and `amount` within its ceiling, then adds it to the
-    /// account's use.
-    function _useAccount(bytes32 creditAccountId, uint256 amount) private {
-        CreditAccount storage account = _creditAccounts[creditAccountId];
-        CreditAccountStatus status = account.status;
-        if (status != CreditAccountStatus.ACTIVE) {
-            if (status == CreditAccountStatus.NONE) revert CreditAccountNotFound(creditAccountId);
-            revert CreditAccountNotActive(creditAccountId, status);
-        }
-        uint256 ceiling = account.ceiling;
-        uint256 used = account.used;
-        // ceiling ≥ used always holds: no overflow.
-        if (amount > ceiling - used) revert CreditCeilingExceeded(creditAccountId, ceiling, used, amount);
-        account.used = used + amount;
-    }
-
-    /// @dev `registry.requireUsable` of a line's two parties, asked once per line and batch scope.
-    /// Within one `batch` call of this contract only trusted code runs (this contract, the
-    /// registry and the consortium; none of them changes an account or organisation here), so
-    /// parties found usable stay usable for the rest of the batch. Outside a batch: always asked.
-    function _requirePartiesUsableInScope(bytes32 lineId, address enterprise, address merchant) private {
+    /// @dev A line's two parties usable (`registry.requireUsable`), asked once per line and batch
+    /// scope; returns the registry's refusal, or empty bytes. Within one batch call of this
+    /// contract only trusted code runs (this contract, the registry and the consortium; none of
+    /// them changes an account or organisation here), so parties found usable stay usable for the
+    /// rest of the batch. Outside a batch they are always asked.
+    function _partiesUsable(bytes32 lineId, address enterprise, address merchant) private returns (bytes memory) {
         uint256 scope = _batchScope();
         bytes32 slot = keccak256(abi.encode(USABLE_IN_SCOPE, scope, lineId));
         uint256 known;
@@ -806,14 +858,23 @@ contract CreditLedger is ICreditLedger, RelayedOperations, AccessControl {
                 known := tload(slot)
             }
         }
-        if (known != 0) return;
-        registry.requireUsable(enterprise);
-        registry.requireUsable(merchant);
+        if (known != 0) return "";
+        // A refusal carries the registry's custom error; a failure without one (out of gas) is no
+        // refusal of the payment: the whole transaction reverts and its operations are retried.
+        try registry.requireUsable(enterprise) {} catch (bytes memory reason) {
+            if (reason.length == 0) _revertWith(reason);
+            return reason;
+        }
+        try registry.requireUsable(merchant) {} catch (bytes memory reason) {
+            if (reason.length == 0) _revertWith(reason);
+            return reason;
+        }
         if (scope != 0) {
             assembly ("memory-safe") {
                 tstore(slot, 1)
             }
         }
+        return "";
     }
 
     function _restore(bytes32 lineId, uint256 amount) private returns (uint256 lineUsed, uint256 accountUsed) {

@@ -51,12 +51,7 @@ abstract contract RelayedOperations is EIP712 {
         uint256 size = calls.length;
         if (size > MAX_BATCH_SIZE) revert BatchTooLarge(size, MAX_BATCH_SIZE);
         accepted = new bool[](size);
-        bool outermost = _currentBatchScope == 0;
-        if (outermost) {
-            uint256 scope = _batchScopes + 1;
-            _batchScopes = scope;
-            _currentBatchScope = scope;
-        }
+        bool outermost = _enterBatch();
         for (uint256 i = 0; i < size; ++i) {
             (bool success, bytes memory errorData) = address(this).call(calls[i]);
             if (success) {
@@ -66,7 +61,7 @@ abstract contract RelayedOperations is EIP712 {
                 emit OperationRejected(operationId, errorData);
             }
         }
-        if (outermost) _currentBatchScope = 0;
+        _exitBatch(outermost);
     }
 
     /// @notice Whether an operation id has been recorded by this contract.
@@ -84,6 +79,28 @@ abstract contract RelayedOperations is EIP712 {
         _recorded[operationId] = true;
     }
 
+    /// @dev Starts a batch scope unless one is running (a batch inside a batch); returns whether it did.
+    function _enterBatch() internal returns (bool outermost) {
+        outermost = _currentBatchScope == 0;
+        if (outermost) {
+            uint256 scope = _batchScopes + 1;
+            _batchScopes = scope;
+            _currentBatchScope = scope;
+        }
+    }
+
+    /// @dev Ends the batch scope `_enterBatch` started.
+    function _exitBatch(bool outermost) internal {
+        if (outermost) _currentBatchScope = 0;
+    }
+
+    /// @dev Reverts with `errorData` as it is (a custom error's selector and arguments).
+    function _revertWith(bytes memory errorData) internal pure {
+        assembly ("memory-safe") {
+            revert(add(errorData, 32), mload(errorData))
+        }
+    }
+
     /// @dev The current batch scope: 0 outside a `batch` call, else a number unique in the transaction.
     function _batchScope() internal view returns (uint256) {
         return _currentBatchScope;
@@ -91,23 +108,6 @@ abstract contract RelayedOperations is EIP712 {
 
     function _checkDeadline(uint64 deadline) internal view {
         if (block.timestamp > deadline) revert DeadlinePassed(deadline, block.timestamp);
-    }
-
-    /// @dev As `_checkSignature`, for a compact (ERC-2098) signature `r`, `yParityAndS`.
-    function _checkCompactSignature(
-        bytes32 structHash,
-        bytes32 r,
-        bytes32 yParityAndS,
-        address expectedSigner
-    ) internal view {
-        (address recovered, ECDSA.RecoverError recoverError, ) = ECDSA.tryRecover(
-            _hashTypedDataV4(structHash),
-            r,
-            yParityAndS
-        );
-        if (recoverError != ECDSA.RecoverError.NoError || recovered != expectedSigner || recovered == address(0)) {
-            revert InvalidSignature(expectedSigner, recovered);
-        }
     }
 
     /// @dev Reverts unless `signature` over the typed struct `structHash` was made by `expectedSigner`.

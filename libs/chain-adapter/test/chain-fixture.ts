@@ -41,6 +41,8 @@ export interface ChainFixture {
   relayer: NonceManager;
   connect(name: ContractName, signer: NonceManager | Wallet): Contract;
   send(contract: Contract, method: string, args: unknown[]): Promise<TransactionReceipt>;
+  /** Sends `data` to the contract from its runner (e.g. a batch's calldata built by the adapter). */
+  sendRaw(contract: Contract, data: string): Promise<TransactionReceipt>;
   now(): Promise<bigint>;
   /** Moves chain time forward and mines a block. */
   advance(seconds: number): Promise<void>;
@@ -49,7 +51,7 @@ export interface ChainFixture {
   anAccount(org: { code: string; attestor: Wallet }, kind: 'ENTERPRISE' | 'MERCHANT', qualificationSeconds?: bigint): Promise<Wallet>;
   /** An enterprise of `enterpriseOrg` with a ceiling and an approved line from a merchant of `merchantOrg`. */
   aCreditLine(enterpriseOrg: Org, merchantOrg: Org, limit: bigint, currency?: string): Promise<CreditLineFixture>;
-  /** A credit payment on the line, recorded through the Payments contract; returns the bill id. */
+  /** A credit payment on the line, recorded by CreditLedger; returns the bill id. */
   aCreditPayment(line: CreditLineFixture, amount: bigint): Promise<string>;
   aTokenClass(org: Org, symbol: string, currency: string): Promise<bigint>;
   issue(org: Org, tokenId: bigint, to: string, amount: bigint): Promise<void>;
@@ -88,6 +90,10 @@ export async function startChainFixture(): Promise<ChainFixture> {
     connect: (name, signer) => chain.contract(name).connect(signer) as Contract,
     send: async (contract, method, args) => {
       const tx = await contract.getFunction(method).send(...args);
+      return waitForReceipt(provider, tx.hash, 10_000);
+    },
+    sendRaw: async (contract, data) => {
+      const tx = await (contract.runner as NonceManager).sendTransaction({ to: await contract.getAddress(), data });
       return waitForReceipt(provider, tx.hash, 10_000);
     },
     now: () => chain.latestTimestamp(),

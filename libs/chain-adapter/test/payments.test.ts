@@ -7,6 +7,7 @@ import {
   currencyCodeToBytes3,
   decodeChainError,
   interfaceOf,
+  batchCalldata,
   payOnCreditArguments,
   payOnCreditOperation,
   readCreditLine,
@@ -275,16 +276,36 @@ describe('Payments', () => {
     expect((await readCreditLine(fixture.chain, line.lineId)).used).toBe(400n);
   });
 
-  it('records exactly as many payments as the limit allows in one batch, refusing the rest with CreditLimitExceeded', async () => {
+  it.each([
+    ['payOnCreditBatch (one call frame)', (calls: string[]) => ({ to: ledger, data: batchCalldata('CreditLedger', calls) })],
+    ['batch of payOnCredit calls', (calls: string[]) => ({ to: ledger, data: ledger.interface.encodeFunctionData('batch', [calls]) })],
+  ])('records exactly as many payments as the limit allows in one %s, refusing the rest with CreditLimitExceeded', async (_, build) => {
     const line = await aLine(2_000n);
     const orders = await Promise.all(Array.from({ length: 50 }, () => creditPayment(line, 100n)));
-    const receipt = await fixture.send(ledger, 'batch', [orders.map((order) => payOnCreditOperation(order.message, order.signature).calldata)]);
+    const { data } = build(orders.map((order) => payOnCreditOperation(order.message, order.signature).calldata));
+    const receipt = await fixture.sendRaw(ledger, data);
     const events = eventsOf(receipt, 'CreditLedger');
     expect(events.filter((event) => event.name === 'BillRecorded')).toHaveLength(20);
     const rejected = events.filter((event) => event.name === 'OperationRejected');
     expect(rejected).toHaveLength(30);
     expect(new Set(rejected.map((event) => decodeChainError(event.args.errorData).code))).toEqual(new Set(['CREDIT_LIMIT_EXCEEDED']));
+    expect(rejected.map((event) => event.args.operationId)).toEqual(orders.slice(20).map((order) => order.message.operationId));
     expect((await readCreditLine(fixture.chain, line.lineId)).used).toBe(2_000n);
+  });
+
+  it('refuses in a payOnCreditBatch what payOnCredit refuses, with the same errors, and records the rest', async () => {
+    const line = await aLine(1_000n);
+    const good = await creditPayment(line, 10n);
+    const badSignature = await creditPayment(line, 10n, line.merchant);
+    const wrongPayee = await creditPayment(line, 10n, line.enterprise, Wallet.createRandom().address);
+    const duplicate = { ...good };
+    const items = [good, badSignature, wrongPayee, duplicate];
+    const singly = await Promise.all(items.slice(1, 3).map((item) => item.call().then(() => 'accepted', (error) => decodeChainError(error.data).errorName)));
+    const receipt = await fixture.sendRaw(ledger, batchCalldata('CreditLedger', items.map((item) => payOnCreditOperation(item.message, item.signature).calldata)));
+    const rejected = eventsOf(receipt, 'CreditLedger').filter((event) => event.name === 'OperationRejected');
+    expect(rejected.map((event) => decodeChainError(event.args.errorData).errorName)).toEqual([...singly, 'DuplicateOperation']);
+    expect(singly).toEqual(['InvalidSignature', 'PayeeNotOnLine']);
+    expect((await readCreditLine(fixture.chain, line.lineId)).used).toBe(10n);
   });
 
   it('costs at most 40,000 gas per credit payment in a batch of 200 over 4 lines (one new slot each)', async () => {
@@ -292,7 +313,7 @@ describe('Payments', () => {
     for (let i = 0; i < 4; i += 1) lines.push(await aLine(1_000_000n));
     const orders = [];
     for (let i = 0; i < 200; i += 1) orders.push(await creditPayment(lines[i % 4], 1_000n + BigInt(i)));
-    const receipt = await fixture.send(ledger, 'batch', [orders.map((order) => payOnCreditOperation(order.message, order.signature).calldata)]);
+    const receipt = await fixture.sendRaw(ledger, batchCalldata('CreditLedger', orders.map((order) => payOnCreditOperation(order.message, order.signature).calldata)));
     const events = eventsOf(receipt, 'CreditLedger');
     expect(events.filter((event) => event.name === 'OperationRejected')).toHaveLength(0);
     expect(events.filter((event) => event.name === 'BillRecorded')).toHaveLength(200);

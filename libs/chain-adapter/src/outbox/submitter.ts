@@ -8,8 +8,8 @@ import { Transaction, Wallet, type JsonRpcProvider, type TransactionReceipt } fr
 import { LessThan, type DataSource } from 'typeorm';
 import type { ChainClient } from '../chain-client.js';
 import { decodeChainError } from '../chain-errors.js';
-import { interfaceOf, type OperationContract } from '../contracts.js';
-import { DEFAULT_OPERATION_GAS } from '../operation.js';
+import type { OperationContract } from '../contracts.js';
+import { DEFAULT_OPERATION_GAS, batchCalldata } from '../operation.js';
 import { OutboxEntry } from './outbox-entry.entity.js';
 import type { OutboxService } from './outbox.service.js';
 
@@ -223,7 +223,7 @@ export class Submitter {
 
   private async signBatch(entries: OutboxEntry[]): Promise<{ hash: string; raw: string }> {
     const contract = entries[0].contract as OperationContract;
-    const data = interfaceOf(contract).encodeFunctionData('batch', [entries.map((entry) => entry.calldata)]);
+    const data = batchCalldata(contract, entries.map((entry) => entry.calldata));
     const to = this.chain.address(contract);
     const provider = this.chain.provider;
     const gasLimit = entries.reduce((total, entry) => total + entry.gasLimit, BATCH_BASE_GAS);
