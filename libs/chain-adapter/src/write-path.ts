@@ -81,7 +81,14 @@ export class WritePath {
         if (inserted) await prepared.saveRecords?.(manager);
         return inserted;
       });
-      if (created) this.outbox.notifyInserted();
+      if (created) {
+        // New: no read-back (this request's own row, its own hash); wait for the verdict at once.
+        this.outbox.notifyInserted();
+        const entry = await this.outbox.waitForFinal(request.operationId, this.requestTimeoutMs, true);
+        if (!entry) throw new Error(`outbox entry ${request.operationId} vanished`);
+        const status = entry.status === 'RECORDED' || entry.status === 'REJECTED' ? entry.status : 'PENDING';
+        return { status, entry, created };
+      }
       existing = await this.outbox.find(request.operationId);
     }
     if (!existing) throw new Error(`outbox entry ${request.operationId} vanished`);

@@ -49,10 +49,25 @@ export class PaymentService {
     return writeResultOf(outcome, (id) => this.get(id), this.chain.chainId);
   }
 
-  private async prepareCredit(orgId: string, operationId: string, request: CreatePaymentDto): Promise<PreparedWrite> {
-    const lineId = request.lineId!.toLowerCase();
+  /** Line parties read from the chain: a line's enterprise and merchant never change once opened. */
+  private readonly lineParties = new Map<string, { enterprise: string; merchant: string }>();
+
+  private async partiesOf(lineId: string): Promise<{ enterprise: string; merchant: string }> {
+    const known = this.lineParties.get(lineId);
+    if (known) return known;
     const line = await readCreditLine(this.chain, lineId);
     if (line.status === 'NONE') throw new TallyError('CREDIT_LINE_NOT_FOUND', { lineId });
+    if (this.lineParties.size >= 10_000) this.lineParties.clear();
+    const parties = { enterprise: line.enterprise, merchant: line.merchant };
+    this.lineParties.set(lineId, parties);
+    return parties;
+  }
+
+  private async prepareCredit(orgId: string, operationId: string, request: CreatePaymentDto): Promise<PreparedWrite> {
+    const lineId = request.lineId!.toLowerCase();
+    // Only the parties are read here (who signs, whose organisation may pay on the line); the line's
+    // status, expiry and limits are checked by the chain when it records the payment.
+    const line = await this.partiesOf(lineId);
     const enterprise = await this.directory.find(line.enterprise);
     if (!enterprise || enterprise.orgCode !== orgId) throw new TallyError('FORBIDDEN', { lineId, reason: "the enterprise's organisation pays on its lines" });
     const message = {

@@ -10,6 +10,9 @@ import { DirectoryAccount } from './account-directory.entity.js';
 
 export type KnownAccount = Pick<DirectoryAccount, 'address' | 'orgCode' | 'kind'>;
 
+/** Accounts kept in memory: an account's organisation and kind never change once registered. */
+const CACHED_ACCOUNTS = 10_000;
+
 @Injectable()
 export class AccountDirectory {
   constructor(
@@ -30,12 +33,24 @@ export class AccountDirectory {
     if (account.orgCode !== orgId) throw new TallyError('FORBIDDEN', { address: account.address, reason: "another organisation's account" });
   }
 
-  /** The registered account at `address`, or null. */
+  private readonly known = new Map<string, KnownAccount>();
+
+  /**
+   * The registered account at `address`, or null. Its organisation and kind are immutable, so a
+   * found account is remembered (status and qualification are not: the chain checks those).
+   */
   async find(address: string): Promise<KnownAccount | null> {
     const normalised = normaliseAddress(address);
     if (!normalised) return null;
+    const remembered = this.known.get(normalised);
+    if (remembered) return remembered;
     const projected = await this.dataSource.manager.findOneBy(DirectoryAccount, { address: normalised });
-    if (projected) return projected;
+    if (projected) {
+      if (this.known.size >= CACHED_ACCOUNTS) this.known.clear();
+      const account = { address: projected.address, orgCode: projected.orgCode, kind: projected.kind };
+      this.known.set(normalised, account);
+      return account;
+    }
     const onChain = await this.chain.accountOf(normalised);
     if (onChain.kind === 'NONE') return null;
     return { address: normalised, orgCode: orgCodeOf(onChain.orgId), kind: onChain.kind };

@@ -69,12 +69,15 @@ export class OutboxService {
 
   /**
    * Resolves with the entry once it is RECORDED or REJECTED, or with the entry as it is when
-   * `timeoutMs` passes (the caller then answers 202).
+   * `timeoutMs` passes (the caller then answers 202). `justInserted`: the caller's transaction has
+   * just inserted the entry PENDING, so it is not read before the first wait (it cannot be final
+   * before the submitter, woken after that commit, has sent it and a block has recorded it).
    */
-  async waitForFinal(operationId: string, timeoutMs: number): Promise<OutboxEntry | null> {
+  async waitForFinal(operationId: string, timeoutMs: number, justInserted = false): Promise<OutboxEntry | null> {
     const deadline = Date.now() + timeoutMs;
-    let entry = await this.find(operationId);
-    while (entry && !finalOutboxStatuses.includes(entry.status) && Date.now() < deadline) {
+    let entry = justInserted ? null : await this.find(operationId);
+    let unread = justInserted;
+    while ((unread || entry) && (entry === null || !finalOutboxStatuses.includes(entry.status)) && Date.now() < deadline) {
       await new Promise<void>((resolve) => {
         const done = (): void => {
           clearTimeout(timer);
@@ -85,7 +88,8 @@ export class OutboxService {
         this.finalised.once(operationId, done);
       });
       entry = await this.find(operationId);
+      unread = false;
     }
-    return entry;
+    return unread ? this.find(operationId) : entry;
   }
 }
