@@ -131,8 +131,24 @@ export function payOnCreditArguments(message: CreditPaymentMessage, payerSignatu
   return [message, r, yParityAndS];
 }
 
+/**
+ * Gas a payment on credit may use inside a batch: about 38,000 when the batch has paid on its line
+ * before, about 125,000 when every slot and account it touches is cold (the first payment of a
+ * batch on a line: the line, its account, both parties in the registry; a test holds this case
+ * under the allowance). A batch's gas limit is the sum of its items' allowances — it must cover
+ * the worst case, or a batch would run out of gas and be retried as it is — so this also sets how
+ * many payments fit in one transaction (127 under the per-transaction cap).
+ */
+export const CREDIT_PAYMENT_GAS = 130_000n;
+
 export function payOnCreditOperation(message: CreditPaymentMessage, payerSignature: string): Operation {
-  return { operationId: message.operationId, kind: 'payment.credit', contract: 'CreditLedger', calldata: interfaceOf('CreditLedger').encodeFunctionData('payOnCredit', payOnCreditArguments(message, payerSignature)) };
+  return {
+    operationId: message.operationId,
+    kind: 'payment.credit',
+    contract: 'CreditLedger',
+    calldata: interfaceOf('CreditLedger').encodeFunctionData('payOnCredit', payOnCreditArguments(message, payerSignature)),
+    gas: CREDIT_PAYMENT_GAS,
+  };
 }
 
 export function payWithTokensOperation(message: TokenPaymentMessage, payerSignature: string): Operation {

@@ -7,6 +7,7 @@ import {
   currencyCodeToBytes3,
   decodeChainError,
   interfaceOf,
+  CREDIT_PAYMENT_GAS,
   batchCalldata,
   payOnCreditArguments,
   payOnCreditOperation,
@@ -321,6 +322,16 @@ describe('Payments', () => {
     process.stdout.write(`gas per credit payment in a batch of 200 over 4 lines: ${Math.round(gasPerPayment)}\n`);
     expect(gasPerPayment).toBeLessThanOrEqual(40_000);
     for (const order of orders.slice(0, 4)) expect(await payments.getFunction('operationRecorded')(order.message.operationId)).toBe(true);
+  });
+
+  it('stays within the submitter\'s gas allowance per credit payment when every slot it touches is cold', async () => {
+    const lines = [];
+    for (let i = 0; i < 4; i += 1) lines.push(await aLine(1_000n));
+    const orders = await Promise.all(lines.map((line) => creditPayment(line, 10n)));
+    const receipt = await fixture.sendRaw(ledger, batchCalldata('CreditLedger', orders.map((order) => payOnCreditOperation(order.message, order.signature).calldata)));
+    expect(eventsOf(receipt, 'CreditLedger').filter((event) => event.name === 'BillRecorded')).toHaveLength(4);
+    process.stdout.write(`gas per credit payment, all cold, in a batch of 4: ${Number(receipt.gasUsed) / 4}\n`);
+    expect(receipt.gasUsed / 4n).toBeLessThanOrEqual(CREDIT_PAYMENT_GAS);
   });
 
   it('refunds with the merchant\'s signature and restores the credit', async () => {
