@@ -44,6 +44,7 @@ for (const name of contractNames) {
 export const chainErrorCodes: Record<string, string> = {
   NotRelayer: 'RELAYER_NOT_REGISTERED',
   BatchTooLarge: 'INTERNAL',
+  BatchShapeMismatch: 'INTERNAL',
   DuplicateOperation: 'DUPLICATE_OPERATION',
   DeadlinePassed: 'DEADLINE_PASSED',
   InvalidSignature: 'BAD_SIGNATURE',
