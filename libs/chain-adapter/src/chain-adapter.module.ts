@@ -173,6 +173,7 @@ export class ChainAdapterModule {
               schema: config.database.schema,
               pollMs: config.projector.pollMs,
               maxBlockRange: config.projector.maxBlockRange,
+              catchUpBlockRange: config.projector.catchUpBlockRange,
               confirmations: config.chain.confirmations,
             }),
           inject: [ChainClient, DataSource, OutboxService, PROJECTIONS, TALLY_CONFIG],

@@ -1,11 +1,18 @@
 // Payments events → token payments and refunds; CreditLedger events → payments on credit (a bill is
 // a credit payment: BillRecorded, with the parties from the line's CreditLineOpened), their status
-// and refunded amount; payment.* and refund.* events.
+// and refunded amount; payment.* and refund.* events. Runs of recorded payments (a batch's bills,
+// most of a rebuild) are written in bulk: one query for their lines or accounts, one upsert.
 import { Injectable } from '@nestjs/common';
-import { In, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { DirectoryAccount, billStatuses, createdBy, updatedBy, type ChainEvent, type Projection } from '#chain-adapter';
-import { appendEvents, eventTypes, type PaymentRecordedData, type PaymentStatusChangedData, type RefundRecordedData } from '#common';
+import { appendEvents, eventTypes, type NewEvent, type PaymentRecordedData, type PaymentStatusChangedData, type RefundRecordedData } from '#common';
 import { Payment, PaymentLine, Refund, type PaymentStatus } from './payment.entity.js';
+
+/** What a recorded payment takes from its line (credit) or the account directory (tokens); shared by a line's payments. */
+type PaymentParties = Pick<Payment, 'kind' | 'payer' | 'payerOrgCode' | 'payee' | 'payeeOrgCode' | 'lineId' | 'tokenClassId'>;
+
+/** Rows of one upsert (17 parameters whatever the count; bounds the statement's size). */
+const MAX_PAYMENTS_PER_UPSERT = 5_000;
 
 @Injectable()
 export class PaymentProjector implements Projection {
@@ -23,44 +30,23 @@ export class PaymentProjector implements Projection {
     const occurredAt = new Date(Number(event.blockTimestamp) * 1000);
     switch (event.name) {
       case 'CreditLineOpened': {
-        const enterprise = event.args.enterprise as string;
-        const merchant = event.args.merchant as string;
-        const [enterpriseAccount, merchantAccount] = await this.accounts(manager, enterprise, merchant, event);
-        const line = { id: event.args.lineId as string, enterprise, enterpriseOrgCode: enterpriseAccount.orgCode, merchant, merchantOrgCode: merchantAccount.orgCode };
-        await manager.upsert(PaymentLine, line, ['id']);
+        // The line's parties with their organisations from the account directory, in one statement.
+        const written = (await manager.query(
+          `INSERT INTO payment_lines (id, enterprise, enterprise_org_code, merchant, merchant_org_code)
+           SELECT $1, enterprise.address, enterprise.org_code, merchant.address, merchant.org_code
+             FROM accounts enterprise JOIN accounts merchant ON merchant.address = $3
+            WHERE enterprise.address = $2
+           ON CONFLICT (id) DO UPDATE SET enterprise = EXCLUDED.enterprise, enterprise_org_code = EXCLUDED.enterprise_org_code,
+             merchant = EXCLUDED.merchant, merchant_org_code = EXCLUDED.merchant_org_code
+           RETURNING id`,
+          [event.args.lineId as string, event.args.enterprise as string, event.args.merchant as string],
+        )) as unknown[];
+        if (written.length !== 1) throw new Error(`${event.name} for unknown accounts at ${event.proof.txHash}`);
         return;
       }
-      case 'BillRecorded': {
-        const line = await manager.findOneBy(PaymentLine, { id: event.args.lineId as string });
-        if (!line) throw new Error(`BillRecorded on unknown credit line ${event.args.lineId as string} at ${event.proof.txHash}`);
-        return this.recorded(event, manager, occurredAt, {
-          id: event.args.billId as string,
-          kind: 'CREDIT',
-          payer: line.enterprise,
-          payerOrgCode: line.enterpriseOrgCode,
-          payee: line.merchant,
-          payeeOrgCode: line.merchantOrgCode,
-          lineId: line.id,
-          tokenClassId: null,
-          dueAt: event.args.dueAt as bigint,
-        });
-      }
-      case 'PaymentRecorded': {
-        const payer = event.args.payer as string;
-        const payee = event.args.payee as string;
-        const [payerAccount, payeeAccount] = await this.accounts(manager, payer, payee, event);
-        return this.recorded(event, manager, occurredAt, {
-          id: event.args.operationId as string,
-          kind: 'TOKEN',
-          payer,
-          payerOrgCode: payerAccount.orgCode,
-          payee,
-          payeeOrgCode: payeeAccount.orgCode,
-          lineId: null,
-          tokenClassId: (event.args.tokenId as bigint).toString(),
-          dueAt: null,
-        });
-      }
+      case 'BillRecorded':
+      case 'PaymentRecorded':
+        return this.recorded([event], manager);
       case 'RefundRecorded': {
         const row = {
           id: event.args.operationId as string,
@@ -92,42 +78,171 @@ export class PaymentProjector implements Projection {
     }
   }
 
-  private async accounts(manager: EntityManager, first: string, second: string, event: ChainEvent): Promise<[DirectoryAccount, DirectoryAccount]> {
-    const accounts = await manager.findBy(DirectoryAccount, { address: In([first, second]) });
-    const one = accounts.find((account) => account.address === first);
-    const other = accounts.find((account) => account.address === second);
-    if (!one || !other) throw new Error(`${event.name} for unknown accounts at ${event.proof.txHash}`);
-    return [one, other];
+  /** Runs of BillRecorded or PaymentRecorded in bulk; any other kind one event at a time. */
+  async applyMany(events: readonly ChainEvent[], manager: EntityManager): Promise<void> {
+    const name = events[0]?.name;
+    if (name === 'BillRecorded' || name === 'PaymentRecorded') return this.recorded(events, manager);
+    for (const event of events) await this.apply(event, manager);
   }
 
-  private async recorded(
-    event: ChainEvent,
-    manager: EntityManager,
-    occurredAt: Date,
-    payment: Pick<Payment, 'id' | 'kind' | 'payer' | 'payerOrgCode' | 'payee' | 'payeeOrgCode' | 'lineId' | 'tokenClassId' | 'dueAt'>,
-  ): Promise<void> {
-    const { kind, payer, payee } = payment;
-    const row = {
-      ...payment,
-      amount: event.args.amount as bigint,
-      refunded: 0n,
-      status: (kind === 'CREDIT' ? 'UNSETTLED' : 'COMPLETED') as PaymentStatus,
-      recordedAt: occurredAt,
-      ...createdBy(event),
-    };
-    await manager.upsert(Payment, row, ['id']);
-    const data: PaymentRecordedData = {
-      paymentId: row.id,
-      kind,
-      payer,
-      payerOrgId: row.payerOrgCode,
-      payee,
-      payeeOrgId: row.payeeOrgCode,
-      lineId: row.lineId,
-      tokenClassId: row.tokenClassId,
-      amount: row.amount.toString(),
-      dueAt: row.dueAt === null ? null : new Date(Number(row.dueAt) * 1000).toISOString(),
-    };
-    await appendEvents(manager, [{ type: eventTypes.paymentRecorded, orgId: row.payerOrgCode, source: event.proof, occurredAt, data }]);
+  /**
+   * Payments recorded by a run of events of one kind (BillRecorded or PaymentRecorded), in order:
+   * their rows in one upsert per few thousand, their payment.recorded events in the event buffer.
+   * Built without intermediate objects per payment: on the rebuild path this runs 20,000 times a second.
+   */
+  private async recorded(events: readonly ChainEvent[], manager: EntityManager): Promise<void> {
+    const parties = events[0].name === 'BillRecorded' ? await this.creditParties(events, manager) : await this.tokenParties(events, manager);
+    const published: Array<NewEvent<PaymentRecordedData>> = new Array(events.length);
+    for (let index = 0; index < events.length; index += 1) {
+      const event = events[index];
+      const party = parties[index];
+      const dueAt = party.kind === 'CREDIT' ? (event.args.dueAt as bigint) : null;
+      const data: PaymentRecordedData = {
+        paymentId: paymentIdOf(event),
+        kind: party.kind,
+        payer: party.payer,
+        payerOrgId: party.payerOrgCode,
+        payee: party.payee,
+        payeeOrgId: party.payeeOrgCode,
+        lineId: party.lineId,
+        tokenClassId: party.tokenClassId,
+        amount: (event.args.amount as bigint).toString(),
+        dueAt: dueAt === null ? null : new Date(Number(dueAt) * 1000).toISOString(),
+      };
+      published[index] = { type: eventTypes.paymentRecorded, orgId: party.payerOrgCode, source: event.proof, occurredAt: new Date(Number(event.blockTimestamp) * 1000), data };
+    }
+    await upsertRecordedPayments(manager, events, parties);
+    await appendEvents(manager, published);
+  }
+
+  /** BillRecorded → a payment on credit, its parties from the line's CreditLineOpened (one query for the run). */
+  private async creditParties(events: readonly ChainEvent[], manager: EntityManager): Promise<PaymentParties[]> {
+    const lineIds = [...new Set(events.map((event) => event.args.lineId as string))];
+    const found = await manager.createQueryBuilder(PaymentLine, 'line').where('line.id = ANY(:lineIds)', { lineIds }).getMany();
+    const lines = new Map<string, PaymentParties>(
+      found.map((line) => [
+        line.id,
+        { kind: 'CREDIT', payer: line.enterprise, payerOrgCode: line.enterpriseOrgCode, payee: line.merchant, payeeOrgCode: line.merchantOrgCode, lineId: line.id, tokenClassId: null },
+      ]),
+    );
+    return events.map((event) => {
+      const line = lines.get(event.args.lineId as string);
+      if (!line) throw new Error(`BillRecorded on unknown credit line ${event.args.lineId as string} at ${event.proof.txHash}`);
+      return line;
+    });
+  }
+
+  /** PaymentRecorded → a token payment, its parties' organisations from the account directory (one query for the run). */
+  private async tokenParties(events: readonly ChainEvent[], manager: EntityManager): Promise<PaymentParties[]> {
+    const addresses = [...new Set(events.flatMap((event) => [event.args.payer as string, event.args.payee as string]))];
+    const found = await manager.createQueryBuilder(DirectoryAccount, 'account').where('account.address = ANY(:addresses)', { addresses }).getMany();
+    const accounts = new Map(found.map((account) => [account.address, account]));
+    return events.map((event) => {
+      const payer = event.args.payer as string;
+      const payee = event.args.payee as string;
+      const payerAccount = accounts.get(payer);
+      const payeeAccount = accounts.get(payee);
+      if (!payerAccount || !payeeAccount) throw new Error(`${event.name} for unknown accounts at ${event.proof.txHash}`);
+      return {
+        kind: 'TOKEN',
+        payer,
+        payerOrgCode: payerAccount.orgCode,
+        payee,
+        payeeOrgCode: payeeAccount.orgCode,
+        lineId: null,
+        tokenClassId: (event.args.tokenId as bigint).toString(),
+      };
+    });
+  }
+}
+
+/** A recorded payment's id: the bill's (credit: the bill id is the payment's operation id) or the operation's (tokens). */
+function paymentIdOf(event: ChainEvent): string {
+  return (event.name === 'BillRecorded' ? event.args.billId : event.args.operationId) as string;
+}
+
+/**
+ * Inserts or replaces the rows of newly recorded payments, as `upsert` one by one would: a later
+ * event with the same id replaces an earlier one's row (only the last of each id goes into a
+ * statement, which may touch a row once). What a run's payments share — parties, line or token
+ * class, kind — is sent once per distinct combination, the rest once per row: Postgres parses far
+ * fewer values. A new row: nothing refunded, UNSETTLED (credit) or COMPLETED (tokens), created and
+ * last changed by its event, recorded at its block's time.
+ */
+async function upsertRecordedPayments(manager: EntityManager, events: readonly ChainEvent[], parties: readonly PaymentParties[]): Promise<void> {
+  const lastById = new Map<string, number>();
+  for (let index = 0; index < events.length; index += 1) {
+    const id = paymentIdOf(events[index]);
+    lastById.delete(id);
+    lastById.set(id, index);
+  }
+  const order = [...lastById.values()];
+  for (let start = 0; start < order.length; start += MAX_PAYMENTS_PER_UPSERT) {
+    const chunk = order.slice(start, start + MAX_PAYMENTS_PER_UPSERT);
+    const partyIndex = new Map<PaymentParties, number>();
+    const distinct: PaymentParties[] = [];
+    const ids: string[] = new Array(chunk.length);
+    const partyOf: number[] = new Array(chunk.length);
+    const amounts: string[] = new Array(chunk.length);
+    const dueAts: Array<string | null> = new Array(chunk.length);
+    const recordedAts: string[] = new Array(chunk.length);
+    const blockNumbers: string[] = new Array(chunk.length);
+    const txHashes: string[] = new Array(chunk.length);
+    const logIndexes: number[] = new Array(chunk.length);
+    chunk.forEach((eventIndex, row) => {
+      const event = events[eventIndex];
+      const party = parties[eventIndex];
+      let index = partyIndex.get(party);
+      if (index === undefined) {
+        index = distinct.length + 1; // WITH ORDINALITY counts from 1
+        partyIndex.set(party, index);
+        distinct.push(party);
+      }
+      if (event.proof.chainId !== events[chunk[0]].proof.chainId) throw new Error('a run of events spans two chains');
+      ids[row] = paymentIdOf(event);
+      partyOf[row] = index;
+      amounts[row] = (event.args.amount as bigint).toString();
+      dueAts[row] = party.kind === 'CREDIT' ? (event.args.dueAt as bigint).toString() : null;
+      recordedAts[row] = event.blockTimestamp.toString();
+      blockNumbers[row] = event.proof.blockNumber;
+      txHashes[row] = event.proof.txHash;
+      logIndexes[row] = event.proof.logIndex;
+    });
+    await manager.query(
+      `INSERT INTO payments (id, kind, payer, payer_org_code, payee, payee_org_code, line_id, token_class_id, amount, refunded, status, due_at, recorded_at,
+                             chain_id, block_number, tx_hash, log_index, updated_block_number, updated_tx_hash, updated_log_index)
+       SELECT v.id, p.kind, p.payer, p.payer_org_code, p.payee, p.payee_org_code, p.line_id, p.token_class_id, v.amount, 0,
+              CASE p.kind WHEN 'CREDIT' THEN 'UNSETTLED' ELSE 'COMPLETED' END, v.due_at, to_timestamp(v.recorded_at),
+              $1, v.block_number, v.tx_hash, v.log_index, v.block_number, v.tx_hash, v.log_index
+         FROM unnest($2::varchar[], $3::integer[], $4::numeric[], $5::bigint[], $6::bigint[], $7::bigint[], $8::varchar[], $9::integer[])
+                AS v(id, party, amount, due_at, recorded_at, block_number, tx_hash, log_index)
+         JOIN unnest($10::varchar[], $11::varchar[], $12::varchar[], $13::varchar[], $14::varchar[], $15::varchar[], $16::varchar[])
+                WITH ORDINALITY AS p(kind, payer, payer_org_code, payee, payee_org_code, line_id, token_class_id, party) ON p.party = v.party
+       ON CONFLICT (id) DO UPDATE SET
+         kind = EXCLUDED.kind, payer = EXCLUDED.payer, payer_org_code = EXCLUDED.payer_org_code, payee = EXCLUDED.payee,
+         payee_org_code = EXCLUDED.payee_org_code, line_id = EXCLUDED.line_id, token_class_id = EXCLUDED.token_class_id,
+         amount = EXCLUDED.amount, refunded = EXCLUDED.refunded, status = EXCLUDED.status, due_at = EXCLUDED.due_at,
+         recorded_at = EXCLUDED.recorded_at, chain_id = EXCLUDED.chain_id, block_number = EXCLUDED.block_number, tx_hash = EXCLUDED.tx_hash,
+         log_index = EXCLUDED.log_index, updated_block_number = EXCLUDED.updated_block_number, updated_tx_hash = EXCLUDED.updated_tx_hash,
+         updated_log_index = EXCLUDED.updated_log_index`,
+      [
+        events[chunk[0]].proof.chainId,
+        ids,
+        partyOf,
+        amounts,
+        dueAts,
+        recordedAts,
+        blockNumbers,
+        txHashes,
+        logIndexes,
+        distinct.map((party) => party.kind),
+        distinct.map((party) => party.payer),
+        distinct.map((party) => party.payerOrgCode),
+        distinct.map((party) => party.payee),
+        distinct.map((party) => party.payeeOrgCode),
+        distinct.map((party) => party.lineId),
+        distinct.map((party) => party.tokenClassId),
+      ],
+    );
   }
 }

@@ -17,7 +17,7 @@ export interface TallyConfig {
     deploymentRelayers: string[];
   };
   submitter: { batchWindowMs: number; maxBatchSize: number; maxInFlight: number; receiptTimeoutMs: number };
-  projector: { pollMs: number; maxBlockRange: number };
+  projector: { pollMs: number; maxBlockRange: number; catchUpBlockRange: number };
   requestTimeoutMs: number;
   apiKeyCacheMs: number;
   operatorToken: string;
@@ -74,7 +74,7 @@ export function loadConfig(
       maxInFlight: raw.MAX_BATCHES_IN_FLIGHT,
       receiptTimeoutMs: raw.SUBMIT_RECEIPT_TIMEOUT_MS,
     },
-    projector: { pollMs: raw.PROJECTOR_POLL_MS, maxBlockRange: raw.PROJECTOR_MAX_BLOCK_RANGE },
+    projector: { pollMs: raw.PROJECTOR_POLL_MS, maxBlockRange: raw.PROJECTOR_MAX_BLOCK_RANGE, catchUpBlockRange: raw.PROJECTOR_CATCH_UP_BLOCK_RANGE },
     requestTimeoutMs: raw.REQUEST_TIMEOUT_MS,
     apiKeyCacheMs: raw.API_KEY_CACHE_MS,
     operatorToken: raw.OPERATOR_TOKEN,
