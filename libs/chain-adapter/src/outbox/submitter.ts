@@ -170,41 +170,33 @@ export class Submitter {
     });
   }
 
-  /** Claims up to maxBatchSize PENDING entries of one contract and sends them; false when idle. */
+  /**
+   * Claims up to maxBatchSize PENDING entries of one contract and sends them; false when idle.
+   * The claim is one statement (the oldest entry's contract, its PENDING entries locked with SKIP
+   * LOCKED so instances never share one, marked SUBMITTED); then the batch is signed and its hash
+   * written before it is broadcast. A crash between the two leaves entries SUBMITTED without a
+   * hash: recovery finds them unrecorded on chain and reopens them.
+   */
   private async submitOneBatch(): Promise<boolean> {
     const claimStarted = Date.now();
-    const claimed = await this.dataSource.transaction(async (manager) => {
-      const head = await manager
-        .createQueryBuilder(OutboxEntry, 'entry')
-        .select('entry.contract', 'contract')
-        .where('entry.status = :status', { status: 'PENDING' })
-        .orderBy('entry.created_at', 'ASC')
-        .limit(1)
-        .getRawOne<{ contract: string }>();
-      if (!head) return [];
-      return manager
-        .createQueryBuilder(OutboxEntry, 'entry')
-        .setLock('pessimistic_write')
-        .setOnLocked('skip_locked')
-        .where('entry.status = :status AND entry.contract = :contract', { status: 'PENDING', contract: head.contract })
-        .orderBy('entry.created_at', 'ASC')
-        .limit(Math.min(this.options.maxBatchSize, maxItemsPerBatch))
-        .getMany()
-        .then(async (locked) => {
-          const entries = fittingGas(locked);
-          if (entries.length === 0) return entries;
-          const signed = await this.signBatch(entries);
-          await manager
-            .createQueryBuilder()
-            .update(OutboxEntry)
-            .set({ status: 'SUBMITTED', txHash: signed.hash, attempts: () => 'attempts + 1' })
-            .whereInIds(entries.map((entry) => entry.operationId))
-            .execute();
-          return [{ entries, signed }];
-        });
-    });
-    if (claimed.length === 0) return false;
-    const [{ entries, signed }] = claimed as Array<{ entries: OutboxEntry[]; signed: { hash: string; raw: string } }>;
+    const rows = await this.claim();
+    if (rows.length === 0) return false;
+    const claimedEntries = rows.map((row) =>
+      Object.assign(new OutboxEntry(), { operationId: row.operation_id, contract: row.contract, calldata: row.calldata, gasLimit: BigInt(row.gas_limit) }),
+    );
+    const entries = fittingGas(claimedEntries);
+    const unfit = claimedEntries.slice(entries.length);
+    if (unfit.length > 0) {
+      await this.dataSource.query(`UPDATE outbox SET status = 'PENDING' WHERE operation_id = ANY($1::varchar[]) AND status = 'SUBMITTED'`, [unfit.map((entry) => entry.operationId)]);
+    }
+    let signed: { hash: string; raw: string };
+    try {
+      signed = await this.signBatch(entries);
+      await this.dataSource.query(`UPDATE outbox SET tx_hash = $1 WHERE operation_id = ANY($2::varchar[]) AND status = 'SUBMITTED'`, [signed.hash, entries.map((entry) => entry.operationId)]);
+    } catch (error) {
+      await this.reopen(entries, error);
+      throw error;
+    }
     const claimMs = Date.now() - claimStarted;
     try {
       await this.chain.provider.broadcastTransaction(signed.raw);
@@ -219,6 +211,30 @@ export class Submitter {
       this.wake?.();
     });
     return true;
+  }
+
+  /** One statement: marks up to maxBatchSize PENDING entries of the oldest one's contract SUBMITTED; oldest first. */
+  private async claim(): Promise<Array<{ operation_id: string; contract: string; calldata: string; gas_limit: string; created_at: Date }>> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const result = await runner.query(
+        `UPDATE outbox SET status = 'SUBMITTED', tx_hash = NULL, attempts = attempts + 1, updated_at = now()
+          WHERE operation_id IN (
+            SELECT operation_id FROM outbox
+             WHERE status = 'PENDING'
+               AND contract = (SELECT contract FROM outbox WHERE status = 'PENDING' ORDER BY created_at LIMIT 1)
+             ORDER BY created_at
+             LIMIT $1
+               FOR UPDATE SKIP LOCKED)
+          RETURNING operation_id, contract, calldata, gas_limit, created_at`,
+        [this.options.maxBatchSize],
+        true,
+      );
+      const rows = result.records as Array<{ operation_id: string; contract: string; calldata: string; gas_limit: string; created_at: Date }>;
+      return rows.sort((a, b) => a.created_at.getTime() - b.created_at.getTime() || a.operation_id.localeCompare(b.operation_id));
+    } finally {
+      await runner.release();
+    }
   }
 
   private async signBatch(entries: OutboxEntry[]): Promise<{ hash: string; raw: string }> {
