@@ -709,7 +709,7 @@ contract CreditLedger is ICreditLedger, RelayedOperations, AccessControl {
 
     /// @notice Whether an operation id has been used: by this contract's operations, by a credit
     /// payment (its bill) or by the payment contract (reserved through `reserveId`).
-    function operationRecorded(bytes32 operationId) public view override returns (bool) {
+    function operationRecorded(bytes32 operationId) public view override(ICreditLedger, RelayedOperations) returns (bool) {
         return _bills[operationId].lineNumber != 0;
     }
 
@@ -809,11 +809,6 @@ contract CreditLedger is ICreditLedger, RelayedOperations, AccessControl {
                 status: bill.status,
                 settlementId: _billSettlement[billId]
             });
-    }
-
-    /// @inheritdoc ICreditLedger
-    function idTaken(bytes32 id) external view returns (bool) {
-        return _bills[id].lineNumber != 0;
     }
 
     // ---------------------------------------------------------------- internals

@@ -75,9 +75,9 @@ interface ICreditLedger {
 
     function billOf(bytes32 billId) external view returns (Bill memory);
 
-    /// @notice Whether `id` is taken in the ledger's id space: a bill's id (a credit payment's
-    /// operation id), or the id of any other operation of the ledger or of Payments.
-    function idTaken(bytes32 id) external view returns (bool);
+    /// @notice Whether `operationId` is taken in the ledger's id space: a bill's id (a credit
+    /// payment's operation id), or the id of any other operation of the ledger or of Payments.
+    function operationRecorded(bytes32 operationId) external view returns (bool);
 
     /// @notice Takes `id` in the ledger's id space without a bill (payments role: a token
     /// payment's or refund's operation id); reverts `DuplicateOperation` if it is taken.

@@ -137,7 +137,7 @@ contract Payments is RelayedOperations {
     /// @notice Whether an operation id has been recorded: a token payment or refund, or a credit
     /// payment (whose record is its bill).
     function operationRecorded(bytes32 operationId) public view override returns (bool) {
-        return ledger.idTaken(operationId);
+        return ledger.operationRecorded(operationId);
     }
 
     /// @dev One id space for every operation of this contract, kept by the ledger: a credit
