@@ -1,7 +1,6 @@
 // Identifiers shared by the services and the contracts.
-import { AbiCoder, decodeBytes32String, encodeBytes32String, getAddress, isAddress, keccak256, toUtf8Bytes } from 'ethers';
+import { decodeBytes32String, encodeBytes32String, getAddress, getBytes, isAddress, keccak256, toUtf8Bytes } from 'ethers';
 
-const coder = AbiCoder.defaultAbiCoder();
 const orgCodePattern = /^[a-z0-9][a-z0-9-]{1,30}$/;
 
 /** Organisation codes: 2-31 lower-case ASCII letters, digits and dashes. */
@@ -21,7 +20,23 @@ export function orgCodeOf(orgId: string): string {
 
 /** `keccak256(abi.encode(orgId, keccak256(bytes(idempotencyKey))))` — the id of every write. */
 export function operationIdOf(orgCode: string, idempotencyKey: string): string {
-  return keccak256(coder.encode(['bytes32', 'bytes32'], [orgIdOf(orgCode), keccak256(toUtf8Bytes(idempotencyKey))]));
+  // Two static words: their ABI encoding is their concatenation (bytes, not hex: this runs per request).
+  const encoded = new Uint8Array(64);
+  encoded.set(orgIdBytesOf(orgCode), 0);
+  encoded.set(getBytes(keccak256(toUtf8Bytes(idempotencyKey))), 32);
+  return keccak256(encoded);
+}
+
+const orgIdBytes = new Map<string, Uint8Array>();
+
+function orgIdBytesOf(orgCode: string): Uint8Array {
+  let bytes = orgIdBytes.get(orgCode);
+  if (!bytes) {
+    bytes = getBytes(orgIdOf(orgCode));
+    if (orgIdBytes.size >= 10_000) orgIdBytes.clear();
+    orgIdBytes.set(orgCode, bytes);
+  }
+  return bytes;
 }
 
 /** keccak256 of a canonical JSON document (keys sorted): the on-chain hash of off-chain data. */
@@ -40,5 +55,12 @@ export function canonicalJson(value: unknown): string {
 
 /** A checksummed address, or undefined when `value` is not an address. */
 export function normaliseAddress(value: string): string | undefined {
-  return isAddress(value) ? getAddress(value) : undefined;
+  // Checksumming hashes the address: requests name the same few addresses again and again.
+  if (checksummed.has(value)) return checksummed.get(value);
+  const normalised = isAddress(value) ? getAddress(value) : undefined;
+  if (checksummed.size >= 100_000) checksummed.clear();
+  checksummed.set(value, normalised);
+  return normalised;
 }
+
+const checksummed = new Map<string, string | undefined>();

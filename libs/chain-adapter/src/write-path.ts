@@ -71,16 +71,17 @@ export class WritePath {
     if (!existing) {
       const prepared = await request.prepare();
       if (prepared.operation.operationId !== request.operationId) throw new Error('prepared operation id differs from the request');
-      created = await this.dataSource.transaction(async (manager) => {
-        const inserted = await this.outbox.enqueue(manager, {
-          ...prepared.operation,
-          orgId: request.orgId,
-          requestHash: request.requestHash,
-          resourceId: prepared.resourceId,
-        });
-        if (inserted) await prepared.saveRecords?.(manager);
-        return inserted;
-      });
+      const outboxRequest = { ...prepared.operation, orgId: request.orgId, requestHash: request.requestHash, resourceId: prepared.resourceId };
+      const { saveRecords } = prepared;
+      // An operation alone goes in with concurrent requests' (group commit); one with records of
+      // its own commits them with its outbox row in one transaction.
+      created = saveRecords
+        ? await this.dataSource.transaction(async (manager) => {
+            const inserted = await this.outbox.enqueue(manager, outboxRequest);
+            if (inserted) await saveRecords(manager);
+            return inserted;
+          })
+        : await this.outbox.enqueueAlone(outboxRequest);
       if (created) {
         // New: no read-back (this request's own row, its own hash); wait for the verdict at once.
         this.outbox.notifyInserted();

@@ -28,3 +28,4 @@ export * from './http/write-result.js';
 export * from './http/typed-data.dto.js';
 export * from './http/amount.js';
 export * from './http/signed-write.dto.js';
+export * from './database/coalescer.js';

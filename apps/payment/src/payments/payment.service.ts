@@ -3,7 +3,7 @@
 // tokens: the payer signs, its tokens move to the merchant at once. The service checks only what
 // it must to find the signer; every rule is the chain's.
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import {
   AccountDirectory,
   ChainClient,
@@ -21,7 +21,7 @@ import {
   writeResultOf,
   type PreparedWrite,
 } from '#chain-adapter';
-import { DEFAULT_PAGE_SIZE, TallyError, organisationOf, requestHashOf, type Page, type Principal, type WriteResult } from '#common';
+import { Coalescer, DEFAULT_PAGE_SIZE, TallyError, organisationOf, requestHashOf, type Page, type Principal, type WriteResult } from '#common';
 import { TokenClassService } from '../token-classes/token-class.service.js';
 import type { CreatePaymentDto, ListPaymentsQuery, PaymentDto } from './dto/payment.dto.js';
 import { Payment } from './payment.entity.js';
@@ -108,8 +108,15 @@ export class PaymentService {
     return this.toDto(payment);
   }
 
+  /** Concurrent reads of single payments (every recorded write answers with one) go in one query. */
+  private readonly lookups = new Coalescer<string, Payment | null>(async (ids) => {
+    const found = await this.dataSource.manager.findBy(Payment, { id: In([...new Set(ids)]) });
+    const byId = new Map(found.map((payment) => [payment.id, payment]));
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+
   async find(id: string): Promise<Payment> {
-    const payment = /^0x[0-9a-fA-F]{64}$/.test(id) ? await this.dataSource.manager.findOneBy(Payment, { id: id.toLowerCase() }) : null;
+    const payment = /^0x[0-9a-fA-F]{64}$/.test(id) ? await this.lookups.call(id.toLowerCase()) : null;
     if (!payment) throw new TallyError('PAYMENT_NOT_FOUND', { id });
     return payment;
   }

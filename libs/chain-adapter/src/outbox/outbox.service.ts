@@ -1,6 +1,9 @@
-// The outbox of accepted operations, and waiting for their outcome (read-your-writes).
+// The outbox of accepted operations, and waiting for their outcome (read-your-writes). Under load
+// the requests' lookups and inserts are grouped (group commit): one statement serves every request
+// that arrived while the previous one ran.
 import { EventEmitter } from 'node:events';
-import type { DataSource, EntityManager } from 'typeorm';
+import { In, type DataSource, type EntityManager } from 'typeorm';
+import { Coalescer } from '#common';
 import { DEFAULT_OPERATION_GAS, type Operation } from '../operation.js';
 import { finalOutboxStatuses, OutboxEntry } from './outbox-entry.entity.js';
 
@@ -11,21 +14,30 @@ export interface OutboxRequest extends Operation {
 }
 
 /**
- * How often a waiter re-reads its row when no in-process notification arrives (another instance
- * projected it). This instance's projector notifies at once, so the poll is only a fallback; a
- * short one would have every waiting request query Postgres several times a second.
+ * How often the operations requests wait on are re-read when no in-process notification arrives
+ * (another instance projected them). This instance's projector notifies at once with the final
+ * entry, so the read — one query for all waiting requests — is only a fallback.
  */
 const WAIT_POLL_MS = 1_000;
+/** The most operation ids one fallback read names. */
+const WAIT_POLL_CHUNK = 5_000;
 
 export class OutboxService {
   private readonly finalised = new EventEmitter();
   private readonly insertedListeners = new Set<() => void>();
+  /** Operations requests are waiting on, with how many requests wait on each. */
+  private readonly waiting = new Map<string, number>();
+  private pollTimer: NodeJS.Timeout | undefined;
+  private readonly lookups: Coalescer<string, OutboxEntry | null>;
+  private readonly inserts: Coalescer<OutboxRequest, boolean>;
 
   constructor(private readonly dataSource: DataSource) {
     this.finalised.setMaxListeners(0);
+    this.lookups = new Coalescer((operationIds) => this.findGroup(operationIds));
+    this.inserts = new Coalescer((requests) => this.insertGroup(requests));
   }
 
-  /** Inserts the operation unless its id exists; returns whether this call inserted it. */
+  /** Inserts the operation in the caller's transaction unless its id exists; returns whether this call inserted it. */
   async enqueue(manager: EntityManager, request: OutboxRequest): Promise<boolean> {
     const result = await manager
       .createQueryBuilder()
@@ -48,6 +60,40 @@ export class OutboxService {
     return (result.raw as unknown[]).length > 0;
   }
 
+  /**
+   * Inserts the operation (alone: no other record goes with it) together with those of concurrent
+   * requests, committed when this resolves; returns whether this call inserted it.
+   */
+  enqueueAlone(request: OutboxRequest): Promise<boolean> {
+    return this.inserts.call(request);
+  }
+
+  /** One statement for a group of operations; of requests naming the same id, only the first inserts it. */
+  private async insertGroup(requests: OutboxRequest[]): Promise<boolean[]> {
+    const seen = new Set<string>();
+    const fresh = requests.filter((request) => !seen.has(request.operationId) && seen.add(request.operationId));
+    const rows = (await this.dataSource.query(
+      `INSERT INTO outbox (operation_id, kind, contract, calldata, org_id, request_hash, resource_id, gas_limit, status)
+       SELECT v.*, 'PENDING'
+         FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::text[], $5::varchar[], $6::varchar[], $7::varchar[], $8::bigint[])
+           AS v(operation_id, kind, contract, calldata, org_id, request_hash, resource_id, gas_limit)
+       ON CONFLICT (operation_id) DO NOTHING
+       RETURNING operation_id`,
+      [
+        fresh.map((request) => request.operationId),
+        fresh.map((request) => request.kind),
+        fresh.map((request) => request.contract),
+        fresh.map((request) => request.calldata),
+        fresh.map((request) => request.orgId),
+        fresh.map((request) => request.requestHash),
+        fresh.map((request) => request.resourceId),
+        fresh.map((request) => (request.gas ?? DEFAULT_OPERATION_GAS).toString()),
+      ],
+    )) as Array<{ operation_id: string }>;
+    const inserted = new Set(rows.map((row) => row.operation_id));
+    return requests.map((request) => inserted.delete(request.operationId));
+  }
+
   /** Wakes the submitter (call after the enqueuing transaction commits). */
   notifyInserted(): void {
     for (const listener of this.insertedListeners) listener();
@@ -58,38 +104,77 @@ export class OutboxService {
     return () => this.insertedListeners.delete(listener);
   }
 
-  async find(operationId: string, manager: EntityManager = this.dataSource.manager): Promise<OutboxEntry | null> {
-    return manager.findOneBy(OutboxEntry, { operationId });
+  /** The entry, read in the caller's transaction, or with concurrent lookups in one query. */
+  async find(operationId: string, manager?: EntityManager): Promise<OutboxEntry | null> {
+    if (manager) return manager.findOneBy(OutboxEntry, { operationId });
+    return this.lookups.call(operationId);
   }
 
-  /** Called by the projector after the transaction that finalised these operations committed. */
-  notifyFinal(operationIds: Iterable<string>): void {
-    for (const operationId of operationIds) this.finalised.emit(operationId);
+  private async findGroup(operationIds: string[]): Promise<Array<OutboxEntry | null>> {
+    const found = await this.dataSource.manager.findBy(OutboxEntry, { operationId: In([...new Set(operationIds)]) });
+    const byId = new Map(found.map((entry) => [entry.operationId, entry]));
+    return operationIds.map((operationId) => byId.get(operationId) ?? null);
+  }
+
+  /** Called by the projector, with the entries as written, after the transaction that finalised them committed. */
+  notifyFinal(entries: Iterable<OutboxEntry>): void {
+    for (const entry of entries) this.finalised.emit(entry.operationId, entry);
   }
 
   /**
    * Resolves with the entry once it is RECORDED or REJECTED, or with the entry as it is when
-   * `timeoutMs` passes (the caller then answers 202). `justInserted`: the caller's transaction has
-   * just inserted the entry PENDING, so it is not read before the first wait (it cannot be final
-   * before the submitter, woken after that commit, has sent it and a block has recorded it).
+   * `timeoutMs` passes (the caller then answers 202). `justInserted`: the caller has just inserted
+   * the entry PENDING, so it is not read first (it cannot be final before the submitter, woken
+   * after that commit, has sent it and a block has recorded it).
    */
   async waitForFinal(operationId: string, timeoutMs: number, justInserted = false): Promise<OutboxEntry | null> {
-    const deadline = Date.now() + timeoutMs;
-    let entry = justInserted ? null : await this.find(operationId);
-    let unread = justInserted;
-    while ((unread || entry) && (entry === null || !finalOutboxStatuses.includes(entry.status)) && Date.now() < deadline) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          clearTimeout(timer);
-          this.finalised.removeListener(operationId, done);
-          resolve();
-        };
-        const timer = setTimeout(done, Math.min(WAIT_POLL_MS, Math.max(0, deadline - Date.now())));
-        this.finalised.once(operationId, done);
-      });
-      entry = await this.find(operationId);
-      unread = false;
+    if (!justInserted) {
+      const entry = await this.find(operationId);
+      if (!entry || finalOutboxStatuses.includes(entry.status)) return entry;
     }
-    return unread ? this.find(operationId) : entry;
+    const final = await new Promise<OutboxEntry | undefined>((resolve) => {
+      const done = (entry?: OutboxEntry): void => {
+        clearTimeout(timer);
+        this.finalised.removeListener(operationId, done);
+        this.stopWaiting(operationId);
+        resolve(entry);
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.finalised.on(operationId, done);
+      this.startWaiting(operationId);
+    });
+    return final ?? (await this.find(operationId));
+  }
+
+  private startWaiting(operationId: string): void {
+    this.waiting.set(operationId, (this.waiting.get(operationId) ?? 0) + 1);
+    if (!this.pollTimer) this.schedulePoll();
+  }
+
+  private stopWaiting(operationId: string): void {
+    const count = (this.waiting.get(operationId) ?? 1) - 1;
+    if (count > 0) this.waiting.set(operationId, count);
+    else this.waiting.delete(operationId);
+  }
+
+  private schedulePoll(): void {
+    this.pollTimer = setTimeout(() => {
+      void this.pollWaiting().finally(() => {
+        this.pollTimer = undefined;
+        if (this.waiting.size > 0) this.schedulePoll();
+      });
+    }, WAIT_POLL_MS);
+    this.pollTimer.unref();
+  }
+
+  /** The fallback: which of the operations waited on are final, read in one query per chunk. */
+  private async pollWaiting(): Promise<void> {
+    const operationIds = [...this.waiting.keys()];
+    for (let start = 0; start < operationIds.length; start += WAIT_POLL_CHUNK) {
+      const final = await this.dataSource.manager
+        .findBy(OutboxEntry, { operationId: In(operationIds.slice(start, start + WAIT_POLL_CHUNK)), status: In(finalOutboxStatuses) })
+        .catch(() => [] as OutboxEntry[]);
+      this.notifyFinal(final);
+    }
   }
 }

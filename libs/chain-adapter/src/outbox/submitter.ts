@@ -4,7 +4,7 @@
 // The outcome of each item (recorded or rejected) is written by the projector from the chain's
 // events, not here: the chain decides.
 import { Logger } from '@nestjs/common';
-import { Transaction, Wallet, type JsonRpcProvider, type TransactionReceipt } from 'ethers';
+import { Wallet, keccak256, type JsonRpcProvider } from 'ethers';
 import { LessThan, type DataSource } from 'typeorm';
 import type { ChainClient } from '../chain-client.js';
 import { decodeChainError } from '../chain-errors.js';
@@ -108,9 +108,20 @@ export class Submitter {
       take: olderThan ? RECOVERY_BATCH : undefined,
     });
     let reopened = 0;
+    // A batch's entries share its hash: ask the node once per transaction (raw: only presence matters).
+    const knownTransactions = new Map<string, boolean>();
+    const chainKnows = async (txHash: string): Promise<boolean> => {
+      let known = knownTransactions.get(txHash);
+      if (known === undefined) {
+        known =
+          (await this.chain.provider.send('eth_getTransactionReceipt', [txHash])) !== null ||
+          (await this.chain.provider.send('eth_getTransactionByHash', [txHash])) !== null;
+        knownTransactions.set(txHash, known);
+      }
+      return known;
+    };
     for (const entry of submitted) {
-      if (entry.txHash && (await this.chain.provider.getTransactionReceipt(entry.txHash))) continue;
-      if (entry.txHash && (await this.chain.provider.getTransaction(entry.txHash))) continue;
+      if (entry.txHash && (await chainKnows(entry.txHash))) continue;
       if (await this.chain.operationRecorded(entry.contract as OperationContract, entry.operationId)) continue;
       await this.dataSource.manager.update(
         OutboxEntry,
@@ -199,7 +210,8 @@ export class Submitter {
     }
     const claimMs = Date.now() - claimStarted;
     try {
-      await this.chain.provider.broadcastTransaction(signed.raw);
+      // Sent as it is: ethers' broadcastTransaction parses the whole signed batch back first.
+      await this.chain.provider.send('eth_sendRawTransaction', [signed.raw]);
     } catch (error) {
       await this.reopen(entries, error);
       throw error;
@@ -270,7 +282,8 @@ export class Submitter {
       maxPriorityFeePerGas: fees.maxPriorityFeePerGas ?? 0n,
     });
     this.nextNonce += 1;
-    return { hash: Transaction.from(transaction).hash!, raw: transaction };
+    // A transaction's hash is the hash of its signed bytes (parsing them back would cost more).
+    return { hash: keccak256(transaction), raw: transaction };
   }
 
   /** Fee data, read again at most every FEE_DATA_MAX_AGE_MS (it is a few calls per read). */
@@ -294,14 +307,17 @@ export class Submitter {
       .execute();
   }
 
-  /** Waits (bounded) for the receipt; a reverted batch goes back to PENDING. */
+  /**
+   * Waits (bounded) for the receipt; a reverted batch goes back to PENDING. The receipt is read
+   * raw: only its status and block matter here, and a batch's receipt carries a log per item.
+   */
   private async awaitReceipt(entries: OutboxEntry[], txHash: string): Promise<void> {
     const deadline = Date.now() + this.options.receiptTimeoutMs;
-    let receipt: TransactionReceipt | null = null;
+    let receipt: { status: string; blockNumber: string } | null = null;
     let delayMs = 5;
     while (this.running && Date.now() < deadline) {
       try {
-        receipt = await this.chain.provider.getTransactionReceipt(txHash);
+        receipt = await this.chain.provider.send('eth_getTransactionReceipt', [txHash]);
       } catch (error) {
         this.lastFailure = error instanceof Error ? error.message : String(error);
       }
@@ -316,8 +332,8 @@ export class Submitter {
       }
       return;
     }
-    if (receipt.status !== 1) {
-      this.logger.error({ txHash, blockNumber: receipt.blockNumber }, 'batch transaction reverted; operations reopened');
+    if (BigInt(receipt.status) !== 1n) {
+      this.logger.error({ txHash, blockNumber: Number(receipt.blockNumber) }, 'batch transaction reverted; operations reopened');
       await this.reopen(entries, new Error(`batch transaction ${txHash} reverted`));
     }
   }

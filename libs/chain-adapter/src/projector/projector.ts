@@ -215,7 +215,7 @@ export class Projector {
     }
     const { events, to } = read;
     const readMs = Date.now() - stepStarted;
-    const finalised: string[] = [];
+    const finalised: OutboxEntry[] = [];
     await this.dataSource.transaction(async (manager) => {
       // Work per step, not per event: the outbox entries the events name are read in one query and
       // the recorded ones written in one; the events to publish go out in multi-row inserts; a run
@@ -232,15 +232,15 @@ export class Projector {
         if (bulk?.applyMany) {
           const run = events.slice(start, end);
           for (const event of run) {
-            const operationId = await this.finaliseOperation(event, manager, entries, recorded);
-            if (operationId) finalised.push(operationId);
+            const entry = await this.finaliseOperation(event, manager, entries, recorded);
+            if (entry) finalised.push(entry);
           }
           await bulk.applyMany(run, manager);
         } else {
           for (let index = start; index < end; index += 1) {
             const event = events[index];
-            const operationId = await this.finaliseOperation(event, manager, entries, recorded);
-            if (operationId) finalised.push(operationId);
+            const entry = await this.finaliseOperation(event, manager, entries, recorded);
+            if (entry) finalised.push(entry);
             for (const projection of handlers) await projection.apply(event, manager);
           }
         }
@@ -307,7 +307,7 @@ export class Projector {
     manager: EntityManager,
     entries: Map<string, OutboxEntry>,
     recorded: Array<{ operationId: string; event: ChainEvent }>,
-  ): Promise<string | undefined> {
+  ): Promise<OutboxEntry | undefined> {
     const operationId = recordedOperationId(event);
     if (typeof operationId !== 'string') return undefined;
     const entry = entries.get(operationId);
@@ -336,12 +336,20 @@ export class Projector {
           errorDetails: { error: decoded.errorName ?? undefined, ...decoded.args },
         },
       );
-      entry.status = 'REJECTED';
-      return operationId;
+      Object.assign(entry, {
+        status: 'REJECTED',
+        txHash: event.proof.txHash,
+        blockNumber: event.proof.blockNumber,
+        logIndex: event.proof.logIndex,
+        errorCode: decoded.code,
+        errorDetails: { error: decoded.errorName ?? undefined, ...decoded.args },
+      });
+      return entry;
     }
-    entry.status = 'RECORDED';
+    // As markRecorded writes it: the waiting request answers from this, without reading it back.
+    Object.assign(entry, { status: 'RECORDED', txHash: event.proof.txHash, blockNumber: event.proof.blockNumber, logIndex: event.proof.logIndex, errorCode: null, errorDetails: null });
     recorded.push({ operationId, event });
-    return operationId;
+    return entry;
   }
 
   /** One UPDATE for every entry the step recorded. */

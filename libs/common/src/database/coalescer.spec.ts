@@ -1,0 +1,45 @@
+import { Coalescer } from './coalescer.js';
+
+describe('Coalescer (group commit)', () => {
+  it('writes calls of one turn in one group, and those arriving while it runs in the next', async () => {
+    const groups: number[][] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const coalescer = new Coalescer<number, number>(
+      async (inputs) => {
+        groups.push(inputs);
+        if (groups.length === 1) await gate;
+        return inputs.map((input) => input * 10);
+      },
+      { maxGroupSize: 100, concurrency: 1 },
+    );
+    const first = [1, 2, 3].map((input) => coalescer.call(input));
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = [4, 5].map((input) => coalescer.call(input));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(groups).toEqual([[1, 2, 3]]);
+    release();
+    expect(await Promise.all([...first, ...second])).toEqual([10, 20, 30, 40, 50]);
+    expect(groups).toEqual([[1, 2, 3], [4, 5]]);
+  });
+
+  it('caps a group, runs groups side by side up to its concurrency, and fails only the group that failed', async () => {
+    const groups: number[][] = [];
+    const coalescer = new Coalescer<number, number>(
+      async (inputs) => {
+        groups.push(inputs);
+        if (inputs.includes(3)) throw new Error('group failed');
+        return inputs;
+      },
+      { maxGroupSize: 2, concurrency: 2 },
+    );
+    const results = await Promise.allSettled([1, 2, 3, 4, 5].map((input) => coalescer.call(input)));
+    expect(groups).toEqual([[1, 2], [3, 4], [5]]);
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected', 'fulfilled']);
+  });
+
+  it('rejects every call of a group whose answer count is wrong', async () => {
+    const coalescer = new Coalescer<number, number>(async () => [1]);
+    await expect(Promise.all([coalescer.call(1), coalescer.call(2)])).rejects.toThrow(/a group of 2 got 1 answers/);
+  });
+});
