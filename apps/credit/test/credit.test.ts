@@ -11,6 +11,9 @@ import { DataSource } from 'typeorm';
 import { ChainClient, PartySigner, Projector, payOnCreditArguments, readCreditAccount, readCreditLine, signTypedDataWith, waitForReceipt, type TypedData } from '#chain-adapter';
 import { devPrivateKey } from '../../../test/support/anvil.js';
 import { startStack, type Organisation, type Stack } from '../../../test/support/stack.js';
+import { projectOneByOneAndInBulk } from '../../../test/support/bulk-projection.js';
+import { CreditAccountProjector } from '../src/credit-accounts/credit-account.projector.js';
+import { CreditLineProjector } from '../src/credit-lines/credit-line.projector.js';
 
 let harness: Stack;
 let creditApp: INestApplication;
@@ -379,6 +382,42 @@ describe('credit applications and lines', () => {
     expect((await get(`/v1/credit-applications?enterprise=${enterprise}`, stranger)).body.items).toHaveLength(0);
     expect((await get('/v1/credit-applications?cursor=garbage', acme)).body.code).toBe('INVALID_CURSOR');
     expect((await get(`/v1/credit-applications/${ids[0]}`, stranger)).status).toBe(403);
+  });
+
+  it('projects a batch of payments in bulk exactly as one by one: lines, accounts, utilisation alerts', async () => {
+    // Two lines on one credit account; one transaction pays on both, crossing 80% on the first
+    // (third payment) and 80% then 100% on the second: one run of BillRecorded for the projections.
+    const first = await anApprovedLine('1000');
+    const applied = await post('/v1/credit-applications', acme, await anApplication(first.enterprise, first.merchant, { requestedLimit: '1000' }));
+    expect((await post(`/v1/credit-applications/${applied.body.id}/decision`, beta, { outcome: 'APPROVE', limit: '1000' })).status).toBe(200);
+    const second = { ...first, lineId: applied.body.id as string };
+    const paid = await Promise.all([
+      creditPayment(first, 300n), creditPayment(second, 500n), creditPayment(first, 300n), creditPayment(first, 250n), creditPayment(second, 500n),
+    ]);
+    const tx = await payments.getFunction('payOnCreditBatch').send(
+      paid.map(({ args }) => args[0]),
+      paid.map(({ args }) => args[1]),
+      paid.map(({ args }) => args[2]),
+    );
+    const receipt = await waitForReceipt(chain.provider, tx.hash, 10_000);
+    await waitUntilProjected(BigInt(receipt.blockNumber));
+    expect((await get(`/v1/credit-lines/${first.lineId}`, acme)).body.used).toBe('850');
+    expect((await get(`/v1/credit-lines/${second.lineId}`, acme)).body.used).toBe('1000');
+    expect((await get(`/v1/credit-accounts/${first.creditAccountId}`, acme)).body.used).toBe('1850');
+
+    const tables = ['credit_accounts', 'credit_lines'];
+    const { oneByOne, inBulk, runs } = await projectOneByOneAndInBulk(creditApp, tables, [creditApp.get(CreditLineProjector), creditApp.get(CreditAccountProjector)], 'BillRecorded');
+    expect(runs).toContain(5);
+    const crossed = (snapshot: { events: unknown[] }) =>
+      (snapshot.events as Array<{ envelope: { type: string; data: { lineId: string; thresholdPercent: number; used: string } } }>)
+        .filter(({ envelope }) => envelope.type === 'credit-line.utilisation-crossed' && [first.lineId, second.lineId].includes(envelope.data.lineId))
+        .map(({ envelope }) => [envelope.data.lineId, envelope.data.thresholdPercent, envelope.data.used]);
+    expect(crossed(oneByOne)).toEqual([
+      [first.lineId, 80, '850'],
+      [second.lineId, 80, '1000'],
+      [second.lineId, 100, '1000'],
+    ]);
+    expect(inBulk).toEqual(oneByOne);
   });
 
   it('rebuilds identical views from the chain', async () => {

@@ -10,6 +10,7 @@ import { DataSource } from 'typeorm';
 import { AccountDirectoryProjector, ChainClient, Projector, interfaceOf, readBalance, readCreditLine, signTypedDataWith, type TypedData } from '#chain-adapter';
 import { startStack, type Organisation, type Stack } from '../../../test/support/stack.js';
 import { PaymentProjector } from '../src/payments/payment.projector.js';
+import { projectOneByOneAndInBulk } from '../../../test/support/bulk-projection.js';
 
 let stack: Stack;
 let payment: INestApplication;
@@ -300,46 +301,11 @@ describe('tokens', () => {
   });
 
   it('projects runs of events in bulk exactly as one event at a time: the same views, the same events in the same order', async () => {
-    const dataSource = payment.get(DataSource);
-    const projector = payment.get(Projector);
     const tables = ['accounts', 'payment_lines', 'payments', 'refunds', 'balances', 'token_classes', 'token_movements', 'token_acceptances'];
-    const snapshot = async () => ({
-      views: await Promise.all(tables.map((table) => dataSource.query(`SELECT * FROM ${table} ORDER BY 1, 2`))),
-      events: await dataSource.query('SELECT id, subject, envelope FROM event_outbox ORDER BY seq'),
-    });
-    // Emptying the event outbox makes the rebuild write every event again, in the order it projects them.
-    const rebuildFromScratch = async () => {
-      await dataSource.query('DELETE FROM event_outbox');
-      const head = await chain.blockNumber();
-      await projector.rebuild({ reopenOutbox: false });
-      const deadline = Date.now() + 15_000;
-      while ((projector.appliedBlock ?? 0n) < head && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
-      expect(projector.appliedBlock).toBeGreaterThanOrEqual(head);
-    };
-    const bulkProjections = [payment.get(PaymentProjector), payment.get(AccountDirectoryProjector)] as Array<{ applyMany?: unknown }>;
-    for (const projection of bulkProjections) projection.applyMany = undefined; // the projector then applies each event alone
-    try {
-      await rebuildFromScratch();
-    } finally {
-      for (const projection of bulkProjections) delete projection.applyMany;
-    }
-    const oneByOne = await snapshot();
+    const { oneByOne, inBulk, runs } = await projectOneByOneAndInBulk(payment, tables, [payment.get(PaymentProjector), payment.get(AccountDirectoryProjector)], 'BillRecorded');
     expect(oneByOne.events.length).toBeGreaterThan(20);
-
-    const paymentProjector = payment.get(PaymentProjector);
-    const bulk = paymentProjector.applyMany.bind(paymentProjector);
-    const billRuns: number[] = [];
-    paymentProjector.applyMany = async (events, manager) => {
-      if (events[0].name === 'BillRecorded') billRuns.push(events.length);
-      return bulk(events, manager);
-    };
-    try {
-      await rebuildFromScratch();
-    } finally {
-      delete (paymentProjector as { applyMany?: unknown }).applyMany;
-    }
     // The concurrent payments above recorded their bills in runs, which went to applyMany.
-    expect(billRuns.some((length) => length > 1)).toBe(true);
-    expect(await snapshot()).toEqual(oneByOne);
+    expect(runs.some((length) => length > 1)).toBe(true);
+    expect(inBulk).toEqual(oneByOne);
   });
 });

@@ -8,6 +8,8 @@ import request from 'supertest';
 import { Wallet } from 'ethers';
 import { ChainClient, Projector, readBalance, readBill, readCreditLine, signTypedDataWith, type TypedData } from '#chain-adapter';
 import { startStack, type Organisation, type Stack } from '../../../test/support/stack.js';
+import { projectOneByOneAndInBulk } from '../../../test/support/bulk-projection.js';
+import { BillProjector } from '../src/bills/bill.projector.js';
 
 let stack: Stack;
 let settlementApp: INestApplication;
@@ -101,6 +103,18 @@ describe('bills', () => {
     expect((await get('settlement', `/v1/bills?lineId=${line.lineId}`, gamma)).body.items).toEqual([]);
     const refused = await get('settlement', `/v1/bills/${line.billIds[0]}`, gamma);
     expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 403, code: 'FORBIDDEN' });
+  });
+
+  it('projects a batch of payments in bulk exactly as one by one: bills, line entries, bill.recorded events', async () => {
+    const line = await aLineWithBills([]);
+    const paid = await Promise.all(['100', '200', '300', '400', '500', '600'].map((amount) => post('payment', '/v1/payments', acme, { kind: 'CREDIT', lineId: line.lineId, amount })));
+    expect(paid.map((answer) => answer.status)).toEqual(Array(6).fill(201));
+    await caughtUp();
+    expect((await get('settlement', `/v1/bills?lineId=${line.lineId}`, beta)).body.totals).toEqual({ count: 6, amount: '2100', outstanding: '2100' });
+    const { oneByOne, inBulk, runs } = await projectOneByOneAndInBulk(settlementApp, ['bills', 'line_entries', 'credit_lines'], [settlementApp.get(BillProjector)], 'BillRecorded');
+    // Concurrent payments go out in one batch: their bills come as one run.
+    expect(runs.some((length) => length > 1)).toBe(true);
+    expect(inBulk).toEqual(oneByOne);
   });
 });
 

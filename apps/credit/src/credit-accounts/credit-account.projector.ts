@@ -33,6 +33,44 @@ export class CreditAccountProjector implements Projection {
   ] as const;
   readonly viewTables = ['credit_accounts'];
 
+  /**
+   * A run of events of one kind. Payments on credit (BillRecorded): each account's use grows by the
+   * sum of its lines' payments in the run, in one statement; the last payment is its last change.
+   * Anything else: one by one.
+   */
+  async applyMany(events: readonly ChainEvent[], manager: EntityManager): Promise<void> {
+    if (events[0]?.name !== 'BillRecorded') {
+      for (const event of events) await this.apply(event, manager);
+      return;
+    }
+    const lineIds = [...new Set(events.map((event) => event.args.lineId as string))];
+    const lines = (await manager.query(`SELECT id, credit_account_id FROM credit_lines WHERE id = ANY($1::varchar[])`, [lineIds])) as Array<{ id: string; credit_account_id: string }>;
+    const accountOf = new Map(lines.map((line) => [line.id, line.credit_account_id]));
+    const accounts = new Map<string, { added: bigint; last: ChainEvent }>();
+    for (const event of events) {
+      const accountId = accountOf.get(event.args.lineId as string);
+      if (!accountId) continue; // as the one-by-one UPDATE: a line it does not know changes nothing
+      const account = accounts.get(accountId) ?? { added: 0n, last: event };
+      account.added += event.args.amount as bigint;
+      account.last = event;
+      accounts.set(accountId, account);
+    }
+    const changed = [...accounts.entries()];
+    if (changed.length === 0) return;
+    await manager.query(
+      `UPDATE credit_accounts SET used = credit_accounts.used + v.added, updated_block_number = v.block_number, updated_tx_hash = v.tx_hash, updated_log_index = v.log_index
+         FROM unnest($1::varchar[], $2::numeric[], $3::bigint[], $4::varchar[], $5::integer[]) AS v(id, added, block_number, tx_hash, log_index)
+        WHERE credit_accounts.id = v.id`,
+      [
+        changed.map(([id]) => id),
+        changed.map(([, account]) => account.added.toString()),
+        changed.map(([, account]) => account.last.proof.blockNumber),
+        changed.map(([, account]) => account.last.proof.txHash),
+        changed.map(([, account]) => account.last.proof.logIndex),
+      ],
+    );
+  }
+
   async apply(event: ChainEvent, manager: EntityManager): Promise<void> {
     if (event.name.startsWith('Bill')) {
       // BillRecorded (a payment on credit) carries its amount; the others the account's use after them.

@@ -1,7 +1,7 @@
 // CreditLedger line and bill events → credit_lines, credit-line.* events, and the utilisation
 // alerts: `used` follows the ledger's bill events (each carries the line's `used` after it).
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import {
   bytes3ToCurrencyCode,
   createdBy,
@@ -103,8 +103,68 @@ export class CreditLineProjector implements Projection {
     const record = await manager.findOneBy(CreditApplicationRecord, { id });
     const thresholds = record?.utilisationThresholds ?? [...DEFAULT_UTILISATION_THRESHOLDS];
     for (const thresholdPercent of crossedThresholds(thresholds, before, { used: line.used, limit: line.limit })) {
-      const data: UtilisationCrossedData = {
-        lineId: id,
+      events.push(this.utilisationEvent(line, event, thresholdPercent));
+    }
+    await appendEvents(manager, events);
+  }
+
+  /**
+   * A run of events of one kind. Payments on credit (BillRecorded) come in runs as long as a batch:
+   * their lines and thresholds are read once, each line written once with its use after the run,
+   * and every threshold a payment crossed announced as one by one would. Anything else: one by one.
+   */
+  async applyMany(events: readonly ChainEvent[], manager: EntityManager): Promise<void> {
+    if (events[0]?.name !== 'BillRecorded') {
+      for (const event of events) await this.apply(event, manager);
+      return;
+    }
+    const ids = [...new Set(events.map((event) => event.args.lineId as string))];
+    const [lines, records] = await Promise.all([
+      manager.findBy(CreditLine, { id: In(ids) }),
+      manager.findBy(CreditApplicationRecord, { id: In(ids) }),
+    ]);
+    const byId = new Map(lines.map((line) => [line.id, line]));
+    const thresholdsOf = new Map(records.map((record) => [record.id, record.utilisationThresholds]));
+    const last = new Map<string, ChainEvent>();
+    const published: Array<NewEvent<unknown>> = [];
+    for (const event of events) {
+      const id = event.args.lineId as string;
+      const line = byId.get(id);
+      if (!line) throw new Error(`${event.name} for unknown credit line ${id} at ${event.proof.txHash}`);
+      const before = { used: line.used, limit: line.limit };
+      line.used += event.args.amount as bigint;
+      last.set(id, event);
+      const thresholds = thresholdsOf.get(id) ?? DEFAULT_UTILISATION_THRESHOLDS;
+      for (const thresholdPercent of crossedThresholds(thresholds, before, { used: line.used, limit: line.limit })) {
+        published.push(this.utilisationEvent(line, event, thresholdPercent));
+      }
+    }
+    const changed = [...last.entries()];
+    await manager.query(
+      `UPDATE credit_lines SET used = v.used, updated_block_number = v.block_number, updated_tx_hash = v.tx_hash, updated_log_index = v.log_index
+         FROM unnest($1::varchar[], $2::numeric[], $3::bigint[], $4::varchar[], $5::integer[]) AS v(id, used, block_number, tx_hash, log_index)
+        WHERE credit_lines.id = v.id`,
+      [
+        changed.map(([id]) => id),
+        changed.map(([id]) => byId.get(id)!.used.toString()),
+        changed.map(([, event]) => event.proof.blockNumber),
+        changed.map(([, event]) => event.proof.txHash),
+        changed.map(([, event]) => event.proof.logIndex),
+      ],
+    );
+    await appendEvents(manager, published);
+  }
+
+  private utilisationEvent(line: CreditLine, event: ChainEvent, thresholdPercent: number): NewEvent<UtilisationCrossedData> {
+    return {
+      type: eventTypes.creditLineUtilisationCrossed,
+      orgId: line.enterpriseOrgCode,
+      source: event.proof,
+      // One log can cross several thresholds: the threshold keeps their event ids apart.
+      discriminator: String(thresholdPercent),
+      occurredAt: new Date(Number(event.blockTimestamp) * 1000),
+      data: {
+        lineId: line.id,
         enterprise: line.enterprise,
         enterpriseOrgId: line.enterpriseOrgCode,
         merchant: line.merchant,
@@ -113,18 +173,8 @@ export class CreditLineProjector implements Projection {
         thresholdPercent,
         used: line.used.toString(),
         limit: line.limit.toString(),
-      };
-      // One log can cross several thresholds: the threshold keeps their event ids apart.
-      events.push({
-        type: eventTypes.creditLineUtilisationCrossed,
-        orgId: line.enterpriseOrgCode,
-        source: event.proof,
-        discriminator: String(thresholdPercent),
-        occurredAt,
-        data,
-      });
-    }
-    await appendEvents(manager, events);
+      },
+    };
   }
 
   private lineEvent(

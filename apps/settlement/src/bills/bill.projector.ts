@@ -1,7 +1,7 @@
 // CreditLedger → bills (status in step with the chain), the lines and token classes they need, and
 // the line entries statements are made of; bill.* events.
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 import {
   DirectoryAccount,
   billStatuses,
@@ -17,6 +17,8 @@ import { appendEvents, eventTypes, type BillEventData, type EventType } from '#c
 import { Bill, LineEntry, SettlementLine, SettlementTokenClass, type BillStatus } from './bill.entity.js';
 
 const ZERO_BYTES32 = `0x${'0'.repeat(64)}`;
+/** Rows of one multi-row upsert (about twenty parameters each, far below Postgres' 65,535). */
+const ROWS_PER_UPSERT = 1_000;
 
 @Injectable()
 export class BillProjector implements Projection {
@@ -66,22 +68,7 @@ export class BillProjector implements Projection {
         return;
       case 'BillRecorded': {
         const line = await manager.findOneByOrFail(SettlementLine, { id: event.args.lineId as string });
-        const bill = manager.create(Bill, {
-          id: event.args.billId as string,
-          lineId: line.id,
-          enterprise: line.enterprise,
-          enterpriseOrgCode: line.enterpriseOrgCode,
-          merchant: line.merchant,
-          merchantOrgCode: line.merchantOrgCode,
-          currency: line.currency,
-          amount: event.args.amount as bigint,
-          refunded: 0n,
-          status: 'UNSETTLED',
-          settlementId: null,
-          dueAt: event.args.dueAt as bigint,
-          recordedAt: occurredAt,
-          ...createdBy(event),
-        });
+        const bill = this.recordedBill(manager, line, event, occurredAt);
         await manager.upsert(Bill, bill, ['id']);
         await this.entry(manager, event, bill.lineId, 'PAYMENT', bill.id, bill.amount, occurredAt);
         await appendEvents(manager, [this.billEvent(eventTypes.billRecorded, bill, event, occurredAt)]);
@@ -110,22 +97,75 @@ export class BillProjector implements Projection {
     }
   }
 
+  /**
+   * A run of events of one kind. Payments on credit (BillRecorded) come in runs as long as a batch:
+   * their lines are read once, their bills and line entries written in multi-row upserts, their
+   * bill.recorded events buffered. Anything else: one by one.
+   */
+  async applyMany(events: readonly ChainEvent[], manager: EntityManager): Promise<void> {
+    if (events[0]?.name !== 'BillRecorded') {
+      for (const event of events) await this.apply(event, manager);
+      return;
+    }
+    const lines = await manager.findBy(SettlementLine, { id: In([...new Set(events.map((event) => event.args.lineId as string))]) });
+    const byId = new Map(lines.map((line) => [line.id, line]));
+    // One row per id in a statement (an upsert may touch a row once); the last event wins, as one by one.
+    const bills = new Map<string, Bill>();
+    const entries = new Map<string, Partial<LineEntry>>();
+    const published = events.map((event) => {
+      const line = byId.get(event.args.lineId as string);
+      if (!line) throw new Error(`BillRecorded on unknown credit line ${event.args.lineId as string} at ${event.proof.txHash}`);
+      const occurredAt = new Date(Number(event.blockTimestamp) * 1000);
+      const bill = this.recordedBill(manager, line, event, occurredAt);
+      bills.delete(bill.id);
+      bills.set(bill.id, bill);
+      const entry = this.entryRow(event, bill.lineId, 'PAYMENT', bill.id, bill.amount, occurredAt);
+      entries.set(entry.id!, entry);
+      return this.billEvent(eventTypes.billRecorded, bill, event, occurredAt);
+    });
+    const rows = [...bills.values()];
+    for (let start = 0; start < rows.length; start += ROWS_PER_UPSERT) await manager.upsert(Bill, rows.slice(start, start + ROWS_PER_UPSERT), ['id']);
+    const entryRows = [...entries.values()];
+    for (let start = 0; start < entryRows.length; start += ROWS_PER_UPSERT) await manager.upsert(LineEntry, entryRows.slice(start, start + ROWS_PER_UPSERT), ['id']);
+    await appendEvents(manager, published);
+  }
+
+  /** The bill a payment on credit records: the line's parties, nothing refunded, UNSETTLED. */
+  private recordedBill(manager: EntityManager, line: SettlementLine, event: ChainEvent, occurredAt: Date): Bill {
+    return manager.create(Bill, {
+      id: event.args.billId as string,
+      lineId: line.id,
+      enterprise: line.enterprise,
+      enterpriseOrgCode: line.enterpriseOrgCode,
+      merchant: line.merchant,
+      merchantOrgCode: line.merchantOrgCode,
+      currency: line.currency,
+      amount: event.args.amount as bigint,
+      refunded: 0n,
+      status: 'UNSETTLED',
+      settlementId: null,
+      dueAt: event.args.dueAt as bigint,
+      recordedAt: occurredAt,
+      ...createdBy(event),
+    });
+  }
+
   private async entry(manager: EntityManager, event: ChainEvent, lineId: string, kind: LineEntry['kind'], referenceId: string, amount: bigint, occurredAt: Date): Promise<void> {
-    await manager.upsert(
-      LineEntry,
-      {
-        id: `${event.proof.txHash}:${event.proof.logIndex}`,
-        lineId,
-        kind,
-        referenceId,
-        amount,
-        occurredAt,
-        blockNumber: event.proof.blockNumber,
-        logIndex: event.proof.logIndex,
-        txHash: event.proof.txHash,
-      },
-      ['id'],
-    );
+    await manager.upsert(LineEntry, this.entryRow(event, lineId, kind, referenceId, amount, occurredAt), ['id']);
+  }
+
+  private entryRow(event: ChainEvent, lineId: string, kind: LineEntry['kind'], referenceId: string, amount: bigint, occurredAt: Date): Partial<LineEntry> {
+    return {
+      id: `${event.proof.txHash}:${event.proof.logIndex}`,
+      lineId,
+      kind,
+      referenceId,
+      amount,
+      occurredAt,
+      blockNumber: event.proof.blockNumber,
+      logIndex: event.proof.logIndex,
+      txHash: event.proof.txHash,
+    };
   }
 
   private billEvent(type: EventType, bill: Bill, event: ChainEvent, occurredAt: Date) {

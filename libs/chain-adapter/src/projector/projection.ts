@@ -26,7 +26,9 @@ export interface Projection {
   /**
    * Optional bulk form of `apply` for a run of consecutive events of one kind (same contract and
    * event name, in chain order): the same effects as `apply` on each in turn, in fewer statements.
-   * The projector uses it for runs of two or more events of a kind that only this projection reads.
+   * The projector uses it for runs of two or more events of a kind when every projection reading
+   * that kind has it; each then takes the whole run in turn, so a projection's bulk form must not
+   * depend on another projection's rows as they were between two events of the run.
    */
   applyMany?(events: readonly ChainEvent[], manager: EntityManager): Promise<void>;
   /** Writes what `apply` gathered over the step (bulk writes), in the same transaction. */

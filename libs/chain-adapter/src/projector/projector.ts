@@ -228,14 +228,15 @@ export class Projector {
         let end = start + 1;
         while (end < events.length && keyOf(events[end]) === key) end += 1;
         const handlers = this.handlers.get(key) ?? [];
-        const bulk = end - start > 1 && handlers.length === 1 ? handlers[0] : undefined;
-        if (bulk?.applyMany) {
+        // In bulk when every projection of the kind takes runs: each gets the whole run in turn (so
+        // projections of one kind must not read each other's rows as of a single event).
+        if (end - start > 1 && handlers.length > 0 && handlers.every((projection) => projection.applyMany)) {
           const run = events.slice(start, end);
           for (const event of run) {
             const entry = await this.finaliseOperation(event, manager, entries, recorded);
             if (entry) finalised.push(entry);
           }
-          await bulk.applyMany(run, manager);
+          for (const projection of handlers) await projection.applyMany!(run, manager);
         } else {
           for (let index = start; index < end; index += 1) {
             const event = events[index];
