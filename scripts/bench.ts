@@ -47,6 +47,8 @@ const settings = z
     BENCH_CHAIN_ONLY_PAYMENTS: z.coerce.number().int().min(100).max(100_000).default(12_000),
     BENCH_BATCH_SIZE: z.coerce.number().int().min(1).max(512).default(300),
     BENCH_NAIVE_SECONDS: z.coerce.number().int().min(2).max(60).default(8),
+    /** Payment service instances sharing its database, each with its own relayer key; the load is split evenly. */
+    BENCH_PAYMENT_INSTANCES: z.coerce.number().int().min(1).max(4).default(2),
     DATABASE_ADMIN_URL: z.string().default('postgres://postgres@127.0.0.1:5432/postgres'),
     NATS_URL: z.string().default('nats://127.0.0.1:4222'),
     /** Extra Node flags for the services, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them. */
@@ -63,6 +65,8 @@ const operatorToken = `bench-operator-${randomBytes(12).toString('hex')}`;
 const manifestPath = `/tmp/tally-bench-${id}.json`;
 const chainOnlyRelayerKey = devPrivateKey(5);
 const relayerKeys = { registration: devPrivateKey(1), credit: devPrivateKey(2), payment: devPrivateKey(3) } as const;
+/** Relayer keys of the second, third … payment instance (the first uses relayerKeys.payment). */
+const extraPaymentRelayerKeys = [devPrivateKey(7), devPrivateKey(8), devPrivateKey(9)];
 
 const say = (message: string) => process.stdout.write(`[bench] ${message}\n`);
 const children: Array<{ name: string; child: ChildProcess }> = [];
@@ -91,7 +95,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
-async function startService(name: 'registration' | 'credit' | 'payment', extraEnv: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
+async function startService(name: 'registration' | 'credit' | 'payment', extraEnv: Record<string, string> = {}, label = extraEnv.DATABASE_SCHEMA ?? name): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   const nodeArgs = settings.BENCH_SERVICE_NODE_ARGS.split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist', 'apps', name, 'src', 'main.js')], {
@@ -108,7 +112,7 @@ async function startService(name: 'registration' | 'credit' | 'payment', extraEn
       OPERATOR_TOKEN: operatorToken,
       MASTER_KEY: `0x${randomBytes(32).toString('hex')}`,
       OPERATOR_PRIVATE_KEY: devPrivateKey(0),
-      DEPLOYMENT_RELAYERS: [relayerKeys.credit, relayerKeys.payment, chainOnlyRelayerKey].map(addressOfPrivateKey).join(','),
+      DEPLOYMENT_RELAYERS: [relayerKeys.credit, relayerKeys.payment, chainOnlyRelayerKey, ...extraPaymentRelayerKeys].map(addressOfPrivateKey).join(','),
       BATCH_WINDOW_MS: '5',
       MAX_BATCH_SIZE: '300',
       PROJECTOR_POLL_MS: '50',
@@ -116,9 +120,9 @@ async function startService(name: 'registration' | 'credit' | 'payment', extraEn
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       ...extraEnv,
     },
-    stdio: ['ignore', openSync(`/tmp/tally-bench-${id}-${extraEnv.DATABASE_SCHEMA ?? name}.log`, 'a'), 'inherit'],
+    stdio: ['ignore', openSync(`/tmp/tally-bench-${id}-${label}.log`, 'a'), 'inherit'],
   });
-  children.push({ name: extraEnv.DATABASE_SCHEMA ?? name, child });
+  children.push({ name: label, child });
   const url = `http://127.0.0.1:${port}`;
   await until(`${name} to be healthy`, async () => ((await fetch(`${url}/health`)).ok ? true : undefined));
   return { url, child };
@@ -177,40 +181,44 @@ interface LoadResult {
   accepted: string[];
 }
 
-/** Drives POST /v1/payments with autocannon; each request takes the next body from `bodies`. */
-async function load(url: string, credential: string, bodies: Array<{ key: string; body: string; operationId: string }>, options: { durationS: number; connections: number; overallRate?: number }): Promise<LoadResult> {
+/**
+ * Drives POST /v1/payments with autocannon, the connections (and rate) split evenly over the
+ * service instances; each request takes the next body from `bodies`.
+ */
+async function load(urls: string[], credential: string, bodies: Array<{ key: string; body: string; operationId: string }>, options: { durationS: number; connections: number; overallRate?: number }): Promise<LoadResult> {
   let next = 0;
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   const accepted: string[] = [];
   const started = Date.now();
-  let finish: () => void = () => undefined;
-  const done = new Promise<void>((resolveDone) => {
-    finish = resolveDone;
+  const runs = urls.map((url, index) => {
+    const connections = Math.floor(options.connections / urls.length) + (index < options.connections % urls.length ? 1 : 0);
+    return new Promise<void>((finish) => {
+      const instance = autocannon({
+        url: `${url}/v1/payments`,
+        connections: Math.max(1, connections),
+        duration: options.durationS,
+        overallRate: options.overallRate === undefined ? undefined : Math.max(1, Math.round(options.overallRate / urls.length)),
+        timeout: 30,
+        requests: [
+          {
+            method: 'POST',
+            setupRequest: (request, context) => {
+              const item = bodies[next++ % bodies.length];
+              (context as { operationId?: string }).operationId = item.operationId;
+              return { ...request, headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json', 'idempotency-key': item.key }, body: item.body };
+            },
+            onResponse: (status, _body, context) => {
+              statuses[status] = (statuses[status] ?? 0) + 1;
+              if (status === 201 || status === 202) accepted.push((context as { operationId: string }).operationId);
+            },
+          },
+        ],
+      }, () => finish());
+      instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
+    });
   });
-  const instance = autocannon({
-    url: `${url}/v1/payments`,
-    connections: options.connections,
-    duration: options.durationS,
-    overallRate: options.overallRate,
-    timeout: 30,
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: (request, context) => {
-          const item = bodies[next++ % bodies.length];
-          (context as { operationId?: string }).operationId = item.operationId;
-          return { ...request, headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json', 'idempotency-key': item.key }, body: item.body };
-        },
-        onResponse: (status, _body, context) => {
-          statuses[status] = (statuses[status] ?? 0) + 1;
-          if (status === 201 || status === 202) accepted.push((context as { operationId: string }).operationId);
-        },
-      },
-    ],
-  }, () => finish());
-  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
-  await done;
+  await Promise.all(runs);
   const seconds = (Date.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   return {
@@ -239,12 +247,18 @@ async function main(): Promise<void> {
   const registration = await startService('registration');
   const credit = await startService('credit');
   const payment = await startService('payment');
+  // More instances of the payment service on the same database (started one after another: the
+  // first ran the migrations): each submits with its own relayer key; one of them projects.
+  const paymentUrls = [payment.url];
+  for (let index = 1; index < settings.BENCH_PAYMENT_INSTANCES; index += 1) {
+    paymentUrls.push((await startService('payment', { RELAYER_PRIVATE_KEY: extraPaymentRelayerKeys[index - 1] }, `payment-${index + 1}`)).url);
+  }
   say('services up; setting up organisations, payers and credit lines');
 
   for (const code of ['acme-pay', 'beta-pay']) await ok(registration.url, '/v1/organisations', operatorToken, { code, name: code }, `admit-${code}`);
   const acme = (await ok(registration.url, '/v1/organisations/acme-pay/api-keys', operatorToken, undefined, 'k1')).apiKey as string;
   const beta = (await ok(registration.url, '/v1/organisations/beta-pay/api-keys', operatorToken, undefined, 'k2')).apiKey as string;
-  for (const url of [credit.url, payment.url]) {
+  for (const url of [credit.url, ...paymentUrls]) {
     for (const key of [acme, beta]) await until('API keys to replicate', async () => ((await http(url, 'GET', `/v1/operations/0x${'0'.repeat(64)}`, key)).status === 404 ? true : undefined));
   }
   const qualification = { certificateType: 'BENCH', certificateNumber: '1', expiresAt: '2035-12-31T00:00:00Z' };
@@ -302,13 +316,13 @@ async function main(): Promise<void> {
   const capacity = settings.BENCH_DURATION_S * 3_000;
   const peakBodies = await presign(capacity, 'peak');
 
-  say(`(a) end to end, self-custody, ${settings.BENCH_CONNECTIONS} connections for ${settings.BENCH_DURATION_S} s`);
-  const peak = await load(payment.url, acme, peakBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS });
+  say(`(a) end to end, self-custody, ${settings.BENCH_CONNECTIONS} connections over ${paymentUrls.length} payment instance(s) for ${settings.BENCH_DURATION_S} s`);
+  const peak = await load(paymentUrls, acme, peakBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS });
   say(`    ${peak.paymentsPerSecond} payments/s, p50 ${peak.p50Ms} ms, p95 ${peak.p95Ms} ms, p99 ${peak.p99Ms} ms, statuses ${JSON.stringify(peak.statuses)}`);
   const rate = Math.max(1, Math.floor(peak.paymentsPerSecond * 0.8));
   const at80Bodies = await presign(rate * settings.BENCH_DURATION_S + 1_000, 'at80');
   say(`(a) end to end at 80% of peak: ${rate} requests/s`);
-  const at80 = await load(payment.url, acme, at80Bodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS, overallRate: rate });
+  const at80 = await load(paymentUrls, acme, at80Bodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS, overallRate: rate });
   say(`    ${at80.paymentsPerSecond} payments/s, p50 ${at80.p50Ms} ms, p95 ${at80.p95Ms} ms, p99 ${at80.p99Ms} ms`);
 
   say('(a) end to end, custodial payers (Tally signs through registration)');
@@ -317,7 +331,7 @@ async function main(): Promise<void> {
     const key = `custodial-${index}`;
     return { key, operationId: operationIdOf('acme-pay', key), body: JSON.stringify({ kind: 'CREDIT', lineId: line.lineId, amount: '100' }) };
   });
-  const custodial = await load(payment.url, acme, custodialBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS });
+  const custodial = await load(paymentUrls, acme, custodialBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS });
   say(`    ${custodial.paymentsPerSecond} payments/s, p99 ${custodial.p99Ms} ms`);
 
   // (b) chain only: pre-signed batches straight to CreditLedger.batch from a registered relayer.
@@ -468,7 +482,7 @@ async function main(): Promise<void> {
     '',
     '| figure | value |',
     '| --- | --- |',
-    `| (a) end to end, self-custody, peak | ${report.endToEnd.paymentsPerSecond} payments/s, p50 ${report.endToEnd.p50Ms} ms, p95 ${report.endToEnd.p95Ms} ms, p99 ${report.endToEnd.p99Ms} ms |`,
+    `| (a) end to end, self-custody, peak (${settings.BENCH_PAYMENT_INSTANCES} payment instance${settings.BENCH_PAYMENT_INSTANCES > 1 ? 's' : ''}) | ${report.endToEnd.paymentsPerSecond} payments/s, p50 ${report.endToEnd.p50Ms} ms, p95 ${report.endToEnd.p95Ms} ms, p99 ${report.endToEnd.p99Ms} ms |`,
     `| (a) at 80% of peak (${rate} req/s) | ${report.at80PercentOfPeak.paymentsPerSecond} payments/s, p50 ${report.at80PercentOfPeak.p50Ms} ms, p95 ${report.at80PercentOfPeak.p95Ms} ms, p99 ${report.at80PercentOfPeak.p99Ms} ms |`,
     `| (a) end to end, custodial | ${report.custodial.paymentsPerSecond} payments/s, p99 ${report.custodial.p99Ms} ms |`,
     `| (b) chain only (batches of ${chainOnly.batchSize}) | ${chainOnly.paymentsPerSecond} payments/s |`,

@@ -28,6 +28,11 @@ export interface Stack {
   aCustodialAccount(org: Organisation, kind: 'ENTERPRISE' | 'MERCHANT', qualificationMs?: number): Promise<string>;
   /** A self-custody account: its wallet signs the key proof here and every typed data later. */
   aSelfCustodyAccount(org: Organisation, kind: 'ENTERPRISE' | 'MERCHANT'): Promise<Wallet>;
+  /**
+   * An ACTIVE credit line through the credit service (in the stack): a custodial enterprise of
+   * `enterpriseOrg` with a ceiling of 1,000,000, a custodial merchant of `merchantOrg`; its id.
+   */
+  aCreditLine(enterpriseOrg: Organisation, merchantOrg: Organisation, limit?: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -83,6 +88,9 @@ export async function startStack(name: string, services: StackService[], overrid
   };
   const qualification = (ms: number) => ({ certificateType: 'BUSINESS_LICENCE', certificateNumber: nextKey('licence'), expiresAt: new Date(Date.now() + ms).toISOString() });
 
+  const aCustodialAccount: Stack['aCustodialAccount'] = (org, kind, qualificationMs = 365 * 86_400_000) =>
+    register(org, { kind, externalRef: nextKey('ref'), custody: 'CUSTODIAL', qualification: qualification(qualificationMs) });
+
   return {
     world,
     registration,
@@ -101,8 +109,7 @@ export async function startStack(name: string, services: StackService[], overrid
       }
       return { code, apiKey: key.body.apiKey, auth };
     },
-    aCustodialAccount: (org, kind, qualificationMs = 365 * 86_400_000) =>
-      register(org, { kind, externalRef: nextKey('ref'), custody: 'CUSTODIAL', qualification: qualification(qualificationMs) }),
+    aCustodialAccount,
     aSelfCustodyAccount: async (org, kind) => {
       const wallet = Wallet.createRandom() as unknown as Wallet;
       const idempotencyKey = nextKey('self');
@@ -115,6 +122,24 @@ export async function startStack(name: string, services: StackService[], overrid
         .send({ kind, externalRef: nextKey('ref'), custody: 'SELF_CUSTODY', address: wallet.address, proofSignature, qualification: qualification(365 * 86_400_000) });
       if (response.status !== 201) throw new Error(`self-custody register: ${response.status} ${JSON.stringify(response.body)}`);
       return wallet;
+    },
+    async aCreditLine(enterpriseOrg, merchantOrg, limit = '100000') {
+      const enterprise = await aCustodialAccount(enterpriseOrg, 'ENTERPRISE');
+      const merchant = await aCustodialAccount(merchantOrg, 'MERCHANT');
+      const credit = async (path: string, org: Organisation, body: Record<string, unknown>, expected: number) => {
+        const response = await request(urls.credit!).post(path).set('Authorization', org.auth).set('Idempotency-Key', nextKey('credit')).send(body);
+        if (response.status !== expected) throw new Error(`POST ${path}: ${response.status} ${JSON.stringify(response.body)}`);
+        return response.body as { id: string };
+      };
+      await credit('/v1/credit-accounts', enterpriseOrg, { enterprise, currency: 'USD', ceiling: '1000000' }, 201);
+      const applied = await credit(
+        '/v1/credit-applications',
+        enterpriseOrg,
+        { enterprise, merchant, currency: 'USD', requestedLimit: limit, termDays: 30, expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(), reference: 'test' },
+        201,
+      );
+      await credit(`/v1/credit-applications/${applied.id}/decision`, merchantOrg, { outcome: 'APPROVE', limit }, 200);
+      return applied.id;
     },
     close: async () => {
       for (const app of Object.values(apps).reverse()) await app.close();

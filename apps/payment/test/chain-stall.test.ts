@@ -38,16 +38,7 @@ function anvilPid(): number {
 }
 
 it('answers 201, 202 or 503 while the chain is paused, and records every accepted payment once', async () => {
-  const enterprise = await stack.aCustodialAccount(acme, 'ENTERPRISE');
-  const merchant = await stack.aCustodialAccount(beta, 'MERCHANT');
-  const credit = (path: string, org: Organisation, body: Record<string, unknown>) =>
-    request(stack.urls.credit!).post(path).set('Authorization', org.auth).set('Idempotency-Key', `${path}-${Math.random()}`).send(body);
-  await credit('/v1/credit-accounts', acme, { enterprise, currency: 'USD', ceiling: '1000000' });
-  const applied = await credit('/v1/credit-applications', acme, {
-    enterprise, merchant, currency: 'USD', requestedLimit: '100000', termDays: 30, expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(), reference: 'stall',
-  });
-  await credit(`/v1/credit-applications/${applied.body.id}/decision`, beta, { outcome: 'APPROVE', limit: '100000' });
-  const lineId = applied.body.id as string;
+  const lineId = await stack.aCreditLine(acme, beta);
   const pay = (key: string) =>
     request(stack.urls.payment!).post('/v1/payments').set('Authorization', acme.auth).set('Idempotency-Key', key).send({ kind: 'CREDIT', lineId, amount: '10' });
 

@@ -22,16 +22,7 @@ beforeAll(async () => {
   chain = payment.get(ChainClient);
   acme = await stack.anOrganisation('acme-pay');
   beta = await stack.anOrganisation('beta-pay');
-  const enterprise = await stack.aCustodialAccount(acme, 'ENTERPRISE');
-  const merchant = await stack.aCustodialAccount(beta, 'MERCHANT');
-  const credit = (path: string, org: Organisation, body: Record<string, unknown>) =>
-    request(stack.urls.credit!).post(path).set('Authorization', org.auth).set('Idempotency-Key', `${path}-${Math.random()}`).send(body);
-  await credit('/v1/credit-accounts', acme, { enterprise, currency: 'USD', ceiling: '1000000' });
-  const applied = await credit('/v1/credit-applications', acme, {
-    enterprise, merchant, currency: 'USD', requestedLimit: '100000', termDays: 30, expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(), reference: 'reorg',
-  });
-  await credit(`/v1/credit-applications/${applied.body.id}/decision`, beta, { outcome: 'APPROVE', limit: '100000' });
-  lineId = applied.body.id;
+  lineId = await stack.aCreditLine(acme, beta);
 });
 
 afterAll(async () => {

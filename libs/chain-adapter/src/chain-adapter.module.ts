@@ -160,6 +160,7 @@ export class ChainAdapterModule {
               batchWindowMs: config.submitter.batchWindowMs,
               maxBatchSize: config.submitter.maxBatchSize,
               receiptTimeoutMs: config.submitter.receiptTimeoutMs,
+              replaceAfterMs: config.submitter.replaceAfterMs,
               maxInFlight: config.submitter.maxInFlight,
               retryDelayMs: 1_000,
             }),

@@ -14,11 +14,11 @@ export interface OutboxRequest extends Operation {
 }
 
 /**
- * How often the operations requests wait on are re-read when no in-process notification arrives
- * (another instance projected them). This instance's projector notifies at once with the final
- * entry, so the read — one query for all waiting requests — is only a fallback.
+ * How often the operations requests wait on are re-read, in one query for all of them. The instance
+ * that projects notifies its own waiters at once with the final entry; the others (the projector
+ * runs in one instance of a service at a time) learn it from this read.
  */
-const WAIT_POLL_MS = 1_000;
+const WAIT_POLL_MS = 200;
 /** The most operation ids one fallback read names. */
 const WAIT_POLL_CHUNK = 5_000;
 

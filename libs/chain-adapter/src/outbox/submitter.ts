@@ -17,6 +17,11 @@ export interface SubmitterOptions {
   batchWindowMs: number;
   maxBatchSize: number;
   receiptTimeoutMs: number;
+  /**
+   * A batch without a receipt this long after it was sent (too low a fee, a node that dropped it
+   * from its pool) is signed again with its nonce and higher fees and sent again.
+   */
+  replaceAfterMs: number;
   /** Batches in flight at once (each its own nonce). */
   maxInFlight: number;
   /** How long to wait after a failure before trying again. */
@@ -35,6 +40,22 @@ const MAX_TRANSACTION_GAS = 16_777_216n;
 const FEE_DATA_MAX_AGE_MS = 5_000;
 
 type Fees = { maxFeePerGas: bigint | null; maxPriorityFeePerGas: bigint | null; gasPrice: bigint | null };
+
+/** A batch as signed: what a replacement needs to sign it again with the same nonce. */
+interface SignedBatch {
+  hash: string;
+  raw: string;
+  nonce: number;
+  to: string;
+  data: string;
+  gasLimit: bigint;
+  maxFeePerGas: bigint;
+  maxPriorityFeePerGas: bigint;
+}
+
+/** A replacement pays at least this much more (in 1/1000): nodes refuse one under +10%. */
+const REPLACEMENT_FEE_BUMP_PER_MILLE = 1_125n;
+const bumped = (fee: bigint) => (fee * REPLACEMENT_FEE_BUMP_PER_MILLE) / 1_000n + 1n;
 /** How often operations SUBMITTED for longer than a receipt may take are checked on chain. */
 const STALE_CHECK_INTERVAL_MS = 5_000;
 /** The most SUBMITTED operations one check (or a restart's recovery round) looks at. */
@@ -200,7 +221,7 @@ export class Submitter {
     if (unfit.length > 0) {
       await this.dataSource.query(`UPDATE outbox SET status = 'PENDING' WHERE operation_id = ANY($1::varchar[]) AND status = 'SUBMITTED'`, [unfit.map((entry) => entry.operationId)]);
     }
-    let signed: { hash: string; raw: string };
+    let signed: SignedBatch;
     try {
       signed = await this.signBatch(entries);
       await this.dataSource.query(`UPDATE outbox SET tx_hash = $1 WHERE operation_id = ANY($2::varchar[]) AND status = 'SUBMITTED'`, [signed.hash, entries.map((entry) => entry.operationId)]);
@@ -218,7 +239,7 @@ export class Submitter {
     }
     this.logger.log({ txHash: signed.hash, operations: entries.length, contract: entries[0].contract, claimMs, sendMs: Date.now() - claimStarted - claimMs }, 'batch sent');
     this.inFlight += 1;
-    void this.awaitReceipt(entries, signed.hash).finally(() => {
+    void this.awaitReceipt(entries, signed).finally(() => {
       this.inFlight -= 1;
       this.wake?.();
     });
@@ -249,7 +270,7 @@ export class Submitter {
     }
   }
 
-  private async signBatch(entries: OutboxEntry[]): Promise<{ hash: string; raw: string }> {
+  private async signBatch(entries: OutboxEntry[]): Promise<SignedBatch> {
     const contract = entries[0].contract as OperationContract;
     const data = batchCalldata(contract, entries.map((entry) => entry.calldata));
     const to = this.chain.address(contract);
@@ -271,19 +292,65 @@ export class Submitter {
       this.nextNonce = await provider.getTransactionCount(this.wallet.address, 'pending');
     }
     const fees = await this.feeData();
-    const transaction = await this.wallet.signTransaction({
-      type: 2,
-      chainId: this.chain.chainId,
+    const signed = await this.sign({
+      nonce: this.nextNonce,
       to,
       data,
-      nonce: this.nextNonce,
       gasLimit,
       maxFeePerGas: fees.maxFeePerGas ?? fees.gasPrice ?? 1_000_000_000n,
       maxPriorityFeePerGas: fees.maxPriorityFeePerGas ?? 0n,
     });
     this.nextNonce += 1;
+    return signed;
+  }
+
+  private async sign(batch: Omit<SignedBatch, 'hash' | 'raw'>): Promise<SignedBatch> {
+    const raw = await this.wallet.signTransaction({ type: 2, chainId: this.chain.chainId, ...batch });
     // A transaction's hash is the hash of its signed bytes (parsing them back would cost more).
-    return { hash: keccak256(transaction), raw: transaction };
+    return { ...batch, hash: keccak256(raw), raw };
+  }
+
+  /**
+   * Signs the batch again with its nonce and fees at least 12.5% above `floor` (or the node's
+   * current ones, if higher), records the new hash on its entries, and sends it; a refused sending
+   * puts the previous hash back. Whichever sending the chain mines, the nonce is used once: the
+   * batch is recorded once.
+   */
+  private async replace(entries: OutboxEntry[], previous: SignedBatch, floor: Pick<SignedBatch, 'maxFeePerGas' | 'maxPriorityFeePerGas'>): Promise<SignedBatch> {
+    this.fees = undefined;
+    const fees = await this.feeData();
+    const max = (a: bigint, b: bigint | null) => (b !== null && b > a ? b : a);
+    const replacement = await this.sign({
+      nonce: previous.nonce,
+      to: previous.to,
+      data: previous.data,
+      gasLimit: previous.gasLimit,
+      maxFeePerGas: max(bumped(floor.maxFeePerGas), fees.maxFeePerGas ?? fees.gasPrice),
+      maxPriorityFeePerGas: max(bumped(floor.maxPriorityFeePerGas), fees.maxPriorityFeePerGas),
+    });
+    floor.maxFeePerGas = replacement.maxFeePerGas;
+    floor.maxPriorityFeePerGas = replacement.maxPriorityFeePerGas;
+    await this.recordHash(entries, previous.hash, replacement.hash);
+    try {
+      await this.chain.provider.send('eth_sendRawTransaction', [replacement.raw]);
+    } catch (error) {
+      await this.recordHash(entries, replacement.hash, previous.hash);
+      throw error;
+    }
+    this.logger.warn(
+      { txHash: previous.hash, replacement: replacement.hash, nonce: previous.nonce, maxFeePerGas: replacement.maxFeePerGas.toString() },
+      'batch not mined in time: sent again with the same nonce and higher fees',
+    );
+    return replacement;
+  }
+
+  /** Points the batch's still-SUBMITTED entries at another of its transactions. */
+  private async recordHash(entries: OutboxEntry[], from: string, to: string): Promise<void> {
+    await this.dataSource.query(`UPDATE outbox SET tx_hash = $1 WHERE operation_id = ANY($2::varchar[]) AND status = 'SUBMITTED' AND tx_hash = $3`, [
+      to,
+      entries.map((entry) => entry.operationId),
+      from,
+    ]);
   }
 
   /** Fee data, read again at most every FEE_DATA_MAX_AGE_MS (it is a few calls per read). */
@@ -308,33 +375,55 @@ export class Submitter {
   }
 
   /**
-   * Waits (bounded) for the receipt; a reverted batch goes back to PENDING. The receipt is read
-   * raw: only its status and block matter here, and a batch's receipt carries a log per item.
+   * Waits (bounded) for the receipt of the batch or of one of its replacements; a batch not mined
+   * within replaceAfterMs of its last sending is replaced; a reverted batch goes back to PENDING.
+   * Receipts are read raw: only status and block matter here, and a batch's carries a log per item.
    */
-  private async awaitReceipt(entries: OutboxEntry[], txHash: string): Promise<void> {
+  private async awaitReceipt(entries: OutboxEntry[], signed: SignedBatch): Promise<void> {
     const deadline = Date.now() + this.options.receiptTimeoutMs;
-    let receipt: { status: string; blockNumber: string } | null = null;
+    const sent = [signed];
+    const feeFloor = { maxFeePerGas: signed.maxFeePerGas, maxPriorityFeePerGas: signed.maxPriorityFeePerGas };
+    let sentAt = Date.now();
+    let receipt: { status: string; blockNumber: string; transactionHash: string } | null = null;
     let delayMs = 5;
     while (this.running && Date.now() < deadline) {
       try {
-        receipt = await this.chain.provider.send('eth_getTransactionReceipt', [txHash]);
+        for (const transaction of sent) {
+          receipt = await this.chain.provider.send('eth_getTransactionReceipt', [transaction.hash]);
+          if (receipt) break;
+        }
       } catch (error) {
         this.lastFailure = error instanceof Error ? error.message : String(error);
       }
       if (receipt) break;
+      if (Date.now() - sentAt >= this.options.replaceAfterMs) {
+        sentAt = Date.now();
+        try {
+          sent.push(await this.replace(entries, sent[sent.length - 1], feeFloor));
+        } catch (error) {
+          // Refused ("nonce too low": an earlier sending was mined; "underpriced": the next try
+          // bids higher); the receipts tell which sending, if any, the chain has.
+          this.logger.warn({ txHash: sent[sent.length - 1].hash, err: error instanceof Error ? error.message : String(error) }, 'replacing a batch failed');
+        }
+        continue;
+      }
       await new Promise((resolve) => setTimeout(resolve, delayMs));
       delayMs = Math.min(delayMs * 2, 200);
     }
     if (!receipt) {
       if (this.running) {
-        this.logger.warn({ txHash }, 'no receipt before the deadline; checking the chain for each operation');
+        this.logger.warn({ txHash: sent[sent.length - 1].hash }, 'no receipt before the deadline; checking the chain for each operation');
         await this.recover();
       }
       return;
     }
+    const mined = receipt.transactionHash.toLowerCase();
+    const latest = sent[sent.length - 1].hash;
+    // An earlier sending won: its hash is the one the projector matches the batch's refusals to.
+    if (mined !== latest.toLowerCase()) await this.recordHash(entries, latest, receipt.transactionHash);
     if (BigInt(receipt.status) !== 1n) {
-      this.logger.error({ txHash, blockNumber: Number(receipt.blockNumber) }, 'batch transaction reverted; operations reopened');
-      await this.reopen(entries, new Error(`batch transaction ${txHash} reverted`));
+      this.logger.error({ txHash: receipt.transactionHash, blockNumber: Number(receipt.blockNumber) }, 'batch transaction reverted; operations reopened');
+      await this.reopen(entries, new Error(`batch transaction ${receipt.transactionHash} reverted`));
     }
   }
 }

@@ -216,11 +216,21 @@ export class Projector {
     const { events, to } = read;
     const readMs = Date.now() - stepStarted;
     const finalised: OutboxEntry[] = [];
+    // Where the write's time goes (logged at debug with each step).
+    const phases = { lookupMs: 0, projectMs: 0, eventsMs: 0, commitMs: 0 };
+    let mark = Date.now();
+    const lap = (phase: keyof typeof phases) => {
+      const now = Date.now();
+      phases[phase] += now - mark;
+      mark = now;
+    };
     await this.dataSource.transaction(async (manager) => {
       // Work per step, not per event: the outbox entries the events name are read in one query and
       // the recorded ones written in one; the events to publish go out in multi-row inserts; a run
       // of consecutive events of one kind goes to its projection at once where it can take it.
+      mark = Date.now();
       const entries = await this.outboxEntriesOf(events, manager);
+      lap('lookupMs');
       const recorded: Array<{ operationId: string; event: ChainEvent }> = [];
       startEventBuffer(manager);
       for (let start = 0; start < events.length; ) {
@@ -248,7 +258,9 @@ export class Projector {
         start = end;
       }
       for (const projection of this.projections) await projection.afterStep?.(manager);
+      lap('projectMs');
       await flushEventBuffer(manager);
+      lap('eventsMs');
       await this.markRecorded(recorded, manager);
       const updated = await manager
         .createQueryBuilder()
@@ -257,11 +269,13 @@ export class Projector {
         .where('name = :name AND block_number = :previous', { name: this.options.name, previous: cursor.blockNumber })
         .execute();
       if (updated.affected !== 1) throw new Error('the projection cursor moved under this projector');
+      mark = Date.now();
     });
+    lap('commitMs');
     this.appliedBlock = to;
     if (events.length > 0) {
       // Where a step's time goes: waiting for its range to be read and decoded (often read ahead), then writing it.
-      this.logger.debug({ from: from.toString(), to: to.toString(), events: events.length, ms: Date.now() - stepStarted, readMs }, 'projected');
+      this.logger.debug({ from: from.toString(), to: to.toString(), events: events.length, ms: Date.now() - stepStarted, readMs, ...phases }, 'projected');
     }
     this.outbox.notifyFinal(finalised);
     return to < head;

@@ -64,6 +64,8 @@ export const configSchema = messagingSchema.extend({
   /** Most blocks the projector reads at once while more than PROJECTOR_MAX_BLOCK_RANGE behind the head (rebuild, catch-up). */
   PROJECTOR_CATCH_UP_BLOCK_RANGE: positiveInt.max(1_000_000).default(20_000),
   SUBMIT_RECEIPT_TIMEOUT_MS: positiveInt.max(600_000).default(30_000),
+  /** A batch not mined this long after it was sent is sent again with the same nonce and higher fees. */
+  SUBMIT_REPLACE_AFTER_MS: positiveInt.max(600_000).default(10_000),
   API_KEY_CACHE_MS: z.coerce.number().int().min(0).max(5_000).default(1_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -16,7 +16,7 @@ export interface TallyConfig {
     operatorPrivateKey: string | undefined;
     deploymentRelayers: string[];
   };
-  submitter: { batchWindowMs: number; maxBatchSize: number; maxInFlight: number; receiptTimeoutMs: number };
+  submitter: { batchWindowMs: number; maxBatchSize: number; maxInFlight: number; receiptTimeoutMs: number; replaceAfterMs: number };
   projector: { pollMs: number; maxBlockRange: number; catchUpBlockRange: number };
   requestTimeoutMs: number;
   apiKeyCacheMs: number;
@@ -73,6 +73,7 @@ export function loadConfig(
       maxBatchSize: raw.MAX_BATCH_SIZE,
       maxInFlight: raw.MAX_BATCHES_IN_FLIGHT,
       receiptTimeoutMs: raw.SUBMIT_RECEIPT_TIMEOUT_MS,
+      replaceAfterMs: raw.SUBMIT_REPLACE_AFTER_MS,
     },
     projector: { pollMs: raw.PROJECTOR_POLL_MS, maxBlockRange: raw.PROJECTOR_MAX_BLOCK_RANGE, catchUpBlockRange: raw.PROJECTOR_CATCH_UP_BLOCK_RANGE },
     requestTimeoutMs: raw.REQUEST_TIMEOUT_MS,
