@@ -6,8 +6,9 @@ import { connect } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import request from 'supertest';
 import { Wallet } from 'ethers';
+import pg from 'pg';
 import { DataSource } from 'typeorm';
-import { AccountDirectoryProjector, ChainClient, Projector, interfaceOf, readBalance, readCreditLine, signTypedDataWith, type TypedData } from '#chain-adapter';
+import { AccountDirectoryProjector, ChainClient, OutboxService, Projector, interfaceOf, readBalance, readCreditLine, signTypedDataWith, type TypedData } from '#chain-adapter';
 import { startStack, type Organisation, type Stack } from '../../../test/support/stack.js';
 import { PaymentProjector } from '../src/payments/payment.projector.js';
 import { projectOneByOneAndInBulk } from '../../../test/support/bulk-projection.js';
@@ -191,6 +192,39 @@ describe('payments on credit', () => {
     expect((await readCreditLine(chain, line.lineId)).used).toBe(100n);
     const reused = await post('payment', '/v1/payments', acme, { kind: 'CREDIT', lineId: line.lineId, amount: '101' }, key);
     expect(reused.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+});
+
+describe('several instances of a service', () => {
+  it("announces each projection step that finalises operations; another instance's waiters read theirs when it arrives", async () => {
+    const dataSource = payment.get(DataSource);
+    // A second instance's outbox (its own instance id), without the fallback read: only the
+    // announcement can wake its waiter.
+    const other = new OutboxService(dataSource);
+    (other as unknown as { schedulePoll: () => void }).schedulePoll = () => undefined;
+    await other.listen();
+    const listener = new pg.Client({ connectionString: stack.world.database.url });
+    await listener.connect();
+    try {
+      const announced: string[] = [];
+      listener.on('notification', (message) => announced.push(message.channel));
+      await listener.query('LISTEN "tally_outbox_final.payment"');
+      const line = await anApprovedLine('1000');
+      expect((await post('payment', '/v1/payments', acme, { kind: 'CREDIT', lineId: line.lineId, amount: '10' })).status).toBe(201);
+      expect(announced).toContain('tally_outbox_final.payment');
+
+      const operationId = `0x${'ab'.repeat(32)}`;
+      const waited = other.waitForFinal(operationId, 60_000, true);
+      await dataSource.query(
+        `INSERT INTO outbox (operation_id, kind, contract, calldata, org_id, request_hash, resource_id, status) VALUES ($1, 'test', 'CreditLedger', '0x', 'acme-pay', '0x', $1, 'RECORDED')`,
+        [operationId],
+      );
+      await dataSource.query('SELECT pg_notify($1, $2)', ['tally_outbox_final.payment', 'another-instance']);
+      expect(await waited).toMatchObject({ operationId, status: 'RECORDED' });
+    } finally {
+      await other.unlisten();
+      await listener.end();
+    }
   });
 });
 

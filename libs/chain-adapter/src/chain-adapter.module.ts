@@ -43,6 +43,7 @@ export class ChainAdapterLifecycle implements OnApplicationBootstrap, BeforeAppl
     private readonly health: HealthRegistry,
     private readonly metrics: MetricsService,
     private readonly dataSource: DataSource,
+    private readonly outbox: OutboxService,
   ) {}
 
   private started = false;
@@ -94,6 +95,7 @@ export class ChainAdapterLifecycle implements OnApplicationBootstrap, BeforeAppl
         };
       },
     });
+    await this.outbox.listen();
     await this.submitter.start();
     await this.projector.start();
   }
@@ -104,6 +106,7 @@ export class ChainAdapterLifecycle implements OnApplicationBootstrap, BeforeAppl
     this.started = false;
     await this.submitter.stop();
     await this.projector.stop();
+    await this.outbox.unlisten();
     await this.chain.close();
   }
 }

@@ -1,8 +1,11 @@
 // The outbox of accepted operations, and waiting for their outcome (read-your-writes). Under load
 // the requests' lookups and inserts are grouped (group commit): one statement serves every request
 // that arrived while the previous one ran.
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import type { PoolClient } from 'pg';
 import { In, type DataSource, type EntityManager } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { Coalescer } from '#common';
 import { DEFAULT_OPERATION_GAS, type Operation } from '../operation.js';
 import { finalOutboxStatuses, OutboxEntry } from './outbox-entry.entity.js';
@@ -16,9 +19,12 @@ export interface OutboxRequest extends Operation {
 /**
  * How often the operations requests wait on are re-read, in one query for all of them. The instance
  * that projects notifies its own waiters at once with the final entry; the others (the projector
- * runs in one instance of a service at a time) learn it from this read.
+ * runs in one instance of a service at a time) read theirs when it announces a step on the
+ * service's Postgres channel — this read is the fallback for an announcement missed.
  */
-const WAIT_POLL_MS = 200;
+const WAIT_POLL_MS = 1_000;
+/** How long after losing its listening connection an instance connects again. */
+const RELISTEN_DELAY_MS = 1_000;
 /** The most operation ids one fallback read names. */
 const WAIT_POLL_CHUNK = 5_000;
 
@@ -30,6 +36,12 @@ export class OutboxService {
   private pollTimer: NodeJS.Timeout | undefined;
   private readonly lookups: Coalescer<string, OutboxEntry | null>;
   private readonly inserts: Coalescer<OutboxRequest, boolean>;
+  /** Tells this instance's own announcements apart (its waiters were told in-process). */
+  private readonly instanceId = randomUUID();
+  private listener: PoolClient | undefined;
+  private listening = false;
+  private polling: Promise<void> | undefined;
+  private pollAgain = false;
 
   constructor(private readonly dataSource: DataSource) {
     this.finalised.setMaxListeners(0);
@@ -114,6 +126,65 @@ export class OutboxService {
     const found = await this.dataSource.manager.findBy(OutboxEntry, { operationId: In([...new Set(operationIds)]) });
     const byId = new Map(found.map((entry) => [entry.operationId, entry]));
     return operationIds.map((operationId) => byId.get(operationId) ?? null);
+  }
+
+  /** The Postgres channel on which this service's instances announce final operations (one per schema). */
+  private get channel(): string {
+    return `tally_outbox_final.${(this.dataSource.options as { schema?: string }).schema ?? 'public'}`;
+  }
+
+  /**
+   * Announces, inside the projector's transaction, that it finalised operations: delivered to
+   * every instance listening when that transaction commits.
+   */
+  async announceFinal(manager: EntityManager): Promise<void> {
+    await manager.query('SELECT pg_notify($1, $2)', [this.channel, this.instanceId]);
+  }
+
+  /** Listens for other instances' announcements on a connection of its own, until unlisten. */
+  async listen(): Promise<void> {
+    this.listening = true;
+    try {
+      const client = await (this.dataSource.driver as PostgresDriver).master.connect() as PoolClient;
+      client.on('notification', (message) => {
+        if (message.payload !== this.instanceId) this.pollNow();
+      });
+      client.on('error', () => {
+        // The fallback read covers the gap; connect again while still listening.
+        if (this.listener === client) this.listener = undefined;
+        client.release(true);
+        if (this.listening) setTimeout(() => void this.listen().catch(() => undefined), RELISTEN_DELAY_MS).unref();
+      });
+      await client.query(`LISTEN "${this.channel}"`);
+      this.listener = client;
+    } catch {
+      if (this.listening) setTimeout(() => void this.listen().catch(() => undefined), RELISTEN_DELAY_MS).unref();
+    }
+  }
+
+  async unlisten(): Promise<void> {
+    this.listening = false;
+    const client = this.listener;
+    this.listener = undefined;
+    if (!client) return;
+    await client.query(`UNLISTEN "${this.channel}"`).catch(() => undefined);
+    client.release();
+  }
+
+  /** Reads the waited-on operations now (once more after a read in progress, if one is). */
+  private pollNow(): void {
+    if (this.waiting.size === 0) return;
+    if (this.polling) {
+      this.pollAgain = true;
+      return;
+    }
+    this.polling = this.pollWaiting().finally(() => {
+      this.polling = undefined;
+      if (this.pollAgain) {
+        this.pollAgain = false;
+        this.pollNow();
+      }
+    });
   }
 
   /** Called by the projector, with the entries as written, after the transaction that finalised them committed. */

@@ -262,6 +262,8 @@ export class Projector {
       await flushEventBuffer(manager);
       lap('eventsMs');
       await this.markRecorded(recorded, manager);
+      // The service's other instances read their waiters' operations when this commits.
+      if (finalised.length > 0) await this.outbox.announceFinal(manager);
       const updated = await manager
         .createQueryBuilder()
         .update(ProjectionCursor)
