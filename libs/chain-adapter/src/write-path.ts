@@ -69,7 +69,16 @@ export class WritePath {
     let created = false;
     let existing = await this.outbox.find(request.operationId);
     if (!existing) {
-      const prepared = await request.prepare();
+      let prepared: PreparedWrite;
+      try {
+        prepared = await request.prepare();
+      } catch (error) {
+        // A concurrent request with the same key may have won while this one prepared (its records
+        // can make this one's pre-checks fail, e.g. EXTERNAL_REF_TAKEN): then this is its retry.
+        existing = await this.outbox.find(request.operationId);
+        if (!existing) throw error;
+        return this.answerRetry(request, existing);
+      }
       if (prepared.operation.operationId !== request.operationId) throw new Error('prepared operation id differs from the request');
       const outboxRequest = { ...prepared.operation, orgId: request.orgId, requestHash: request.requestHash, resourceId: prepared.resourceId };
       const { saveRecords } = prepared;
@@ -93,10 +102,15 @@ export class WritePath {
       existing = await this.outbox.find(request.operationId);
     }
     if (!existing) throw new Error(`outbox entry ${request.operationId} vanished`);
+    return this.answerRetry(request, existing);
+  }
+
+  /** A key seen before: the same body waits for (or has) the first request's outcome; another body is refused. */
+  private async answerRetry(request: WriteRequest, existing: OutboxEntry): Promise<WriteOutcome> {
     if (existing.requestHash !== request.requestHash) throw new IdempotencyKeyReusedError(request.operationId);
     const entry = (await this.outbox.waitForFinal(request.operationId, this.requestTimeoutMs)) ?? existing;
     const status = entry.status === 'RECORDED' || entry.status === 'REJECTED' ? entry.status : 'PENDING';
-    return { status, entry, created };
+    return { status, entry, created: false };
   }
 }
 
