@@ -34,6 +34,8 @@ export class AccountDirectory {
   }
 
   private readonly known = new Map<string, KnownAccount>();
+  /** Lookups under way: concurrent requests naming one account (a burst of its payments) share one. */
+  private readonly looking = new Map<string, Promise<KnownAccount | null>>();
 
   /**
    * The registered account at `address`, or null. Its organisation and kind are immutable, so a
@@ -44,6 +46,15 @@ export class AccountDirectory {
     if (!normalised) return null;
     const remembered = this.known.get(normalised);
     if (remembered) return remembered;
+    let lookup = this.looking.get(normalised);
+    if (!lookup) {
+      lookup = this.lookUp(normalised).finally(() => this.looking.delete(normalised));
+      this.looking.set(normalised, lookup);
+    }
+    return lookup;
+  }
+
+  private async lookUp(normalised: string): Promise<KnownAccount | null> {
     const projected = await this.dataSource.manager.findOneBy(DirectoryAccount, { address: normalised });
     if (projected) {
       if (this.known.size >= CACHED_ACCOUNTS) this.known.clear();

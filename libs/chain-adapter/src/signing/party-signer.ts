@@ -25,12 +25,8 @@ export class PartySigner {
    */
   async sign(signer: Signer, typedData: TypedData, supplied: string | undefined): Promise<string> {
     if (supplied) return supplied;
-    if (signer.kind === 'ACCOUNT') {
-      const account = await this.requester.request<AccountGetReply>(requestSubjects.registration.accountGet, { address: signer.address });
-      if (!account) throw new TallyError('ACCOUNT_NOT_FOUND', { address: signer.address });
-      if (account.custody !== 'CUSTODIAL') {
-        throw new TallyError('SIGNATURE_REQUIRED', { signer: signer.address, typedData });
-      }
+    if (signer.kind === 'ACCOUNT' && (await this.custodyOf(signer.address)) !== 'CUSTODIAL') {
+      throw new TallyError('SIGNATURE_REQUIRED', { signer: signer.address, typedData });
     }
     const request: SignatureCreateRequest = {
       orgId: signer.orgId,
@@ -40,5 +36,18 @@ export class PartySigner {
     };
     const reply = await this.requester.request<SignatureCreateReply>(requestSubjects.registration.signatureCreate, request);
     return reply.signature;
+  }
+
+  /** Who holds an account's key never changes once registered: asked of registration once per account. */
+  private readonly custody = new Map<string, string | null>();
+
+  private async custodyOf(address: string): Promise<string | null> {
+    const key = address.toLowerCase();
+    if (this.custody.has(key)) return this.custody.get(key)!;
+    const account = await this.requester.request<AccountGetReply>(requestSubjects.registration.accountGet, { address });
+    if (!account) throw new TallyError('ACCOUNT_NOT_FOUND', { address });
+    if (this.custody.size >= 100_000) this.custody.clear();
+    this.custody.set(key, account.custody);
+    return account.custody;
   }
 }

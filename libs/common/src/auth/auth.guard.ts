@@ -34,7 +34,7 @@ export const CurrentPrincipal = createParamDecorator((_data: unknown, context: E
 
 @Injectable()
 export class AuthGuard implements CanActivate {
-  private readonly cache = new Map<string, { key: ApiKey | null; until: number }>();
+  private readonly cache = new Map<string, { key: Promise<ApiKey | null>; until: number }>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -68,15 +68,24 @@ export class AuthGuard implements CanActivate {
     return { kind: 'organisation', orgId: key.orgId, keyId: key.keyId };
   }
 
-  /** Short cache (API_KEY_CACHE_MS ≤ 5 s) so a revocation takes effect everywhere within 5 s. */
-  private async findKey(keyId: string): Promise<ApiKey | null> {
+  /**
+   * Short cache (API_KEY_CACHE_MS ≤ 5 s) so a revocation takes effect everywhere within 5 s. The
+   * lookup itself is cached: requests arriving while it runs (hundreds at once under load, when
+   * the entry expires) share it instead of each taking a database connection.
+   */
+  private findKey(keyId: string): Promise<ApiKey | null> {
     const now = Date.now();
     const cached = this.cache.get(keyId);
     if (cached && cached.until > now) return cached.key;
-    const key = await this.dataSource.manager.findOneBy(ApiKey, { keyId });
+    const key = this.dataSource.manager.findOneBy(ApiKey, { keyId });
     if (this.config.apiKeyCacheMs > 0) {
       if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(keyId, { key, until: now + this.config.apiKeyCacheMs });
+      const entry = { key, until: now + this.config.apiKeyCacheMs };
+      this.cache.set(keyId, entry);
+      // A failed lookup is not remembered.
+      key.catch(() => {
+        if (this.cache.get(keyId) === entry) this.cache.delete(keyId);
+      });
     }
     return key;
   }
