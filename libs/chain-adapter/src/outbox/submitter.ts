@@ -4,13 +4,14 @@
 // The outcome of each item (recorded or rejected) is written by the projector from the chain's
 // events, not here: the chain decides.
 import { Logger } from '@nestjs/common';
-import { Wallet, keccak256, type JsonRpcProvider } from 'ethers';
+import { Wallet, type JsonRpcProvider } from 'ethers';
 import { LessThan, type DataSource } from 'typeorm';
 import type { ChainClient } from '../chain-client.js';
 import { decodeChainError } from '../chain-errors.js';
 import type { OperationContract } from '../contracts.js';
 import { DEFAULT_OPERATION_GAS, batchCalldata } from '../operation.js';
 import { OutboxEntry } from './outbox-entry.entity.js';
+import { signBatchTransaction } from './transaction-signing.js';
 import type { OutboxService } from './outbox.service.js';
 
 export interface SubmitterOptions {
@@ -305,9 +306,7 @@ export class Submitter {
   }
 
   private async sign(batch: Omit<SignedBatch, 'hash' | 'raw'>): Promise<SignedBatch> {
-    const raw = await this.wallet.signTransaction({ type: 2, chainId: this.chain.chainId, ...batch });
-    // A transaction's hash is the hash of its signed bytes (parsing them back would cost more).
-    return { ...batch, hash: keccak256(raw), raw };
+    return { ...batch, ...signBatchTransaction(this.wallet.signingKey, { chainId: this.chain.chainId, ...batch }) };
   }
 
   /**
