@@ -42,7 +42,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const settings = z
   .object({
     BENCH_DURATION_S: z.coerce.number().int().min(3).max(120).default(15),
-    BENCH_CONNECTIONS: z.coerce.number().int().min(1).max(4096).default(128),
+    BENCH_CONNECTIONS: z.coerce.number().int().min(1).max(4096).default(512),
     BENCH_LINES: z.coerce.number().int().min(1).max(200).default(16),
     BENCH_CHAIN_ONLY_PAYMENTS: z.coerce.number().int().min(100).max(100_000).default(12_000),
     BENCH_BATCH_SIZE: z.coerce.number().int().min(1).max(512).default(300),
