@@ -4,7 +4,7 @@
 import '../../../test/support/isolation.js';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { ChainClient, operationIdOf, readCreditLine } from '#chain-adapter';
+import { ChainClient, Submitter, operationIdOf, readCreditLine } from '#chain-adapter';
 import { startStack, type Organisation, type Stack } from '../../../test/support/stack.js';
 
 const REPLACE_AFTER_MS = 1_500;
@@ -75,5 +75,33 @@ it('replaces a batch not mined in time with the same nonce and higher fees; the 
     expect((await readCreditLine(chain, lineId)).used).toBe(usedBefore + 10n);
   } finally {
     await chain.provider.send('evm_setAutomine', [true]);
+  }
+});
+
+it('sends again an operation whose transaction was mined without recording it (a refusal it could not match to its row)', async () => {
+  // A replaced batch whose earlier sending was the one mined: its refusals name a hash the rows no
+  // longer carry. Recovery sees the row's transaction mined and the operation not recorded on
+  // chain, and reopens it, so it is sent again and finalised from a transaction it can match.
+  const payment = stack.apps.payment!;
+  const chain = payment.get(ChainClient);
+  const dataSource = payment.get(DataSource);
+  const submitter = payment.get(Submitter);
+  const mined = await chain.provider.send('eth_getBlockByNumber', ['latest', false]);
+  const minedTx = (mined.transactions as string[])[0];
+  expect(minedTx).toBeDefined();
+  const operationId = `0x${'5e'.repeat(32)}`;
+  await submitter.stop(); // this test plays its part
+  try {
+    await dataSource.query(
+      `INSERT INTO outbox (operation_id, kind, contract, calldata, org_id, request_hash, resource_id, status, tx_hash, updated_at)
+       VALUES ($1, 'payment.credit', 'CreditLedger', '0x', 'acme-pay', '0x', $1, 'SUBMITTED', $2, now() - interval '1 hour')`,
+      [operationId, minedTx],
+    );
+    await submitter.recover(new Date(Date.now() - 60_000));
+    const [row] = (await dataSource.query('SELECT status, tx_hash FROM outbox WHERE operation_id = $1', [operationId])) as Array<{ status: string; tx_hash: string | null }>;
+    expect(row).toEqual({ status: 'PENDING', tx_hash: null });
+  } finally {
+    await dataSource.query('DELETE FROM outbox WHERE operation_id = $1', [operationId]);
+    await submitter.start();
   }
 });

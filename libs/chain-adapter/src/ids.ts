@@ -56,6 +56,8 @@ export function canonicalJson(value: unknown): string {
 /** A checksummed address, or undefined when `value` is not an address. */
 export function normaliseAddress(value: string): string | undefined {
   // Checksumming hashes the address: requests name the same few addresses again and again.
+  // Only what has an address's shape is remembered (anything else a client sends is not kept).
+  if (!/^0x[0-9a-fA-F]{40}$/.test(value)) return isAddress(value) ? getAddress(value) : undefined;
   if (checksummed.has(value)) return checksummed.get(value);
   const normalised = isAddress(value) ? getAddress(value) : undefined;
   if (checksummed.size >= 100_000) checksummed.clear();

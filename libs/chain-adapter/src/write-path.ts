@@ -75,7 +75,8 @@ export class WritePath {
       } catch (error) {
         // A concurrent request with the same key may have won while this one prepared (its records
         // can make this one's pre-checks fail, e.g. EXTERNAL_REF_TAKEN): then this is its retry.
-        existing = await this.outbox.find(request.operationId);
+        // (If that lookup fails, the client still gets its own request's error.)
+        existing = await this.outbox.find(request.operationId).catch(() => null);
         if (!existing) throw error;
         return this.answerRetry(request, existing);
       }

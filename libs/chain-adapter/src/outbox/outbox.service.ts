@@ -40,6 +40,7 @@ export class OutboxService {
   private readonly instanceId = randomUUID();
   private listener: PoolClient | undefined;
   private listening = false;
+  private relistenTimer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
   private pollAgain = false;
 
@@ -144,31 +145,73 @@ export class OutboxService {
   /** Listens for other instances' announcements on a connection of its own, until unlisten. */
   async listen(): Promise<void> {
     this.listening = true;
+    await this.connectListener();
+  }
+
+  /** One listening connection at a time; a lost one is given back to the pool and made again later. */
+  private async connectListener(): Promise<void> {
+    this.relistenTimer = undefined;
+    if (!this.listening || this.listener) return;
+    let client: PoolClient | undefined;
+    const onNotification = (message: { payload?: string }): void => {
+      if (message.payload !== this.instanceId) this.pollNow();
+    };
+    const ignore = (): void => undefined;
+    const drop = (): void => {
+      if (!client) return;
+      const lost = client;
+      client = undefined;
+      lost.removeListener('notification', onNotification);
+      lost.removeListener('error', drop);
+      lost.on('error', ignore); // a late error of a connection already given back
+      if (this.listener === lost) this.listener = undefined;
+      lost.release(true);
+      // Until connected again, the fallback read covers what the announcements would have.
+      this.scheduleRelisten();
+    };
     try {
-      const client = await (this.dataSource.driver as PostgresDriver).master.connect() as PoolClient;
-      client.on('notification', (message) => {
-        if (message.payload !== this.instanceId) this.pollNow();
-      });
-      client.on('error', () => {
-        // The fallback read covers the gap; connect again while still listening.
-        if (this.listener === client) this.listener = undefined;
-        client.release(true);
-        if (this.listening) setTimeout(() => void this.listen().catch(() => undefined), RELISTEN_DELAY_MS).unref();
-      });
+      client = (await (this.dataSource.driver as PostgresDriver).master.connect()) as PoolClient;
+      client.on('notification', onNotification);
+      client.on('error', drop);
       await client.query(`LISTEN "${this.channel}"`);
+      if (!this.listening) throw new Error('stopped listening');
       this.listener = client;
+      this.stopListener = async () => {
+        const listening = client;
+        if (!listening) return;
+        client = undefined;
+        listening.removeListener('notification', onNotification);
+        listening.removeListener('error', drop);
+        listening.on('error', ignore);
+        const unlistened = await listening.query(`UNLISTEN "${this.channel}"`).then(
+          () => true,
+          () => false,
+        );
+        // A connection that could not UNLISTEN is not given back for reuse.
+        listening.release(!unlistened);
+      };
     } catch {
-      if (this.listening) setTimeout(() => void this.listen().catch(() => undefined), RELISTEN_DELAY_MS).unref();
+      if (client) drop();
+      else this.scheduleRelisten();
     }
+  }
+
+  private stopListener: (() => Promise<void>) | undefined;
+
+  private scheduleRelisten(): void {
+    if (!this.listening || this.relistenTimer) return;
+    this.relistenTimer = setTimeout(() => void this.connectListener(), RELISTEN_DELAY_MS);
+    this.relistenTimer.unref();
   }
 
   async unlisten(): Promise<void> {
     this.listening = false;
-    const client = this.listener;
+    clearTimeout(this.relistenTimer);
+    this.relistenTimer = undefined;
     this.listener = undefined;
-    if (!client) return;
-    await client.query(`UNLISTEN "${this.channel}"`).catch(() => undefined);
-    client.release();
+    const stop = this.stopListener;
+    this.stopListener = undefined;
+    await stop?.();
   }
 
   /** Reads the waited-on operations now (once more after a read in progress, if one is). */

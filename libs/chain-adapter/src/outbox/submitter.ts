@@ -121,8 +121,9 @@ export class Submitter {
   }
 
   /**
-   * Crash recovery: an entry SUBMITTED in a transaction the chain does not know, and whose
-   * operation is not recorded, goes back to PENDING; everything else waits for the projector.
+   * Crash recovery: an entry SUBMITTED whose operation is not recorded goes back to PENDING unless
+   * its transaction is still pending in the node; a recorded one waits for the projector. (The
+   * chain refuses an operation recorded already: sending one again never records it twice.)
    */
   async recover(olderThan?: Date): Promise<void> {
     const submitted = await this.dataSource.manager.find(OutboxEntry, {
@@ -131,19 +132,26 @@ export class Submitter {
     });
     let reopened = 0;
     // A batch's entries share its hash: ask the node once per transaction (raw: only presence matters).
-    const knownTransactions = new Map<string, boolean>();
-    const chainKnows = async (txHash: string): Promise<boolean> => {
-      let known = knownTransactions.get(txHash);
-      if (known === undefined) {
-        known =
-          (await this.chain.provider.send('eth_getTransactionReceipt', [txHash])) !== null ||
-          (await this.chain.provider.send('eth_getTransactionByHash', [txHash])) !== null;
-        knownTransactions.set(txHash, known);
+    const transactions = new Map<string, 'MINED' | 'PENDING' | 'UNKNOWN'>();
+    const stateOf = async (txHash: string): Promise<'MINED' | 'PENDING' | 'UNKNOWN'> => {
+      let state = transactions.get(txHash);
+      if (state === undefined) {
+        state =
+          (await this.chain.provider.send('eth_getTransactionReceipt', [txHash])) !== null
+            ? 'MINED'
+            : (await this.chain.provider.send('eth_getTransactionByHash', [txHash])) !== null
+              ? 'PENDING'
+              : 'UNKNOWN';
+        transactions.set(txHash, state);
       }
-      return known;
+      return state;
     };
     for (const entry of submitted) {
-      if (entry.txHash && (await chainKnows(entry.txHash))) continue;
+      // Still in the node's pool: its receipt (or its replacement's) will come.
+      if (entry.txHash && (await stateOf(entry.txHash)) === 'PENDING') continue;
+      // Mined or gone: recorded, the projector finalises it; not recorded, it goes back to PENDING and
+      // is sent again — a refusal the projector could not match to this row (an earlier sending of a
+      // replaced batch was the one mined) comes again, from a transaction it can match.
       if (await this.chain.operationRecorded(entry.contract as OperationContract, entry.operationId)) continue;
       await this.dataSource.manager.update(
         OutboxEntry,
@@ -240,10 +248,16 @@ export class Submitter {
     }
     this.logger.log({ txHash: signed.hash, operations: entries.length, contract: entries[0].contract, claimMs, sendMs: Date.now() - claimStarted - claimMs }, 'batch sent');
     this.inFlight += 1;
-    void this.awaitReceipt(entries, signed).finally(() => {
-      this.inFlight -= 1;
-      this.wake?.();
-    });
+    void this.awaitReceipt(entries, signed)
+      .catch((error: unknown) => {
+        // Its entries stay SUBMITTED: the check of operations submitted too long ago takes them.
+        this.lastFailure = error instanceof Error ? error.message : String(error);
+        this.logger.warn({ txHash: signed.hash, err: this.lastFailure }, 'waiting for a batch failed');
+      })
+      .finally(() => {
+        this.inFlight -= 1;
+        this.wake?.();
+      });
     return true;
   }
 

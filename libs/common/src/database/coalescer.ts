@@ -1,6 +1,7 @@
-// Group commit for concurrent requests: calls that arrive while a group is being written (or in the
-// same turn of the event loop) are gathered and written by the next group, one statement for all.
-// Under load a few statements carry hundreds of requests' rows; alone, a request waits one turn.
+// Group commit for concurrent requests: calls made in the same turn of the event loop go in one
+// group; while `concurrency` groups are being written, later calls gather for the next one. One
+// statement serves a whole group: under load a few carry hundreds of requests' rows; alone, a
+// request waits one turn. A failed statement fails its whole group (nothing of it was written).
 
 export interface CoalescerOptions {
   /** The most inputs one call of `run` takes. */
