@@ -23,7 +23,7 @@ describe('Coalescer (group commit)', () => {
     expect(groups).toEqual([[1, 2, 3], [4, 5]]);
   });
 
-  it('caps a group, runs groups side by side up to its concurrency, and fails only the group that failed', async () => {
+  it('caps a group, runs groups side by side up to its concurrency, and retries a failed group in halves once', async () => {
     const groups: number[][] = [];
     const coalescer = new Coalescer<number, number>(
       async (inputs) => {
@@ -34,12 +34,24 @@ describe('Coalescer (group commit)', () => {
       { maxGroupSize: 2, concurrency: 2 },
     );
     const results = await Promise.allSettled([1, 2, 3, 4, 5].map((input) => coalescer.call(input)));
-    expect(groups).toEqual([[1, 2], [3, 4], [5]]);
-    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    expect(groups).toEqual([[1, 2], [3, 4], [3], [4], [5]]);
+    // Only the input the statement cannot take fails; its neighbour went through on the retry.
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
   });
 
-  it('rejects every call of a group whose answer count is wrong', async () => {
-    const coalescer = new Coalescer<number, number>(async () => [1]);
-    await expect(Promise.all([coalescer.call(1), coalescer.call(2)])).rejects.toThrow(/a group of 2 got 1 answers/);
+  it('fails every call of a group whose halves fail again', async () => {
+    let calls = 0;
+    const coalescer = new Coalescer<number, number>(async () => {
+      calls += 1;
+      throw new Error('database down');
+    });
+    const results = await Promise.allSettled([1, 2, 3].map((input) => coalescer.call(input)));
+    expect(results.every((result) => result.status === 'rejected')).toBe(true);
+    expect(calls).toBe(3); // the group, then its two halves, once each
+  });
+
+  it('rejects the calls of a group whose answer count is wrong', async () => {
+    const coalescer = new Coalescer<number, number>(async (inputs) => (inputs.length > 1 ? [1] : []));
+    await expect(Promise.all([coalescer.call(1), coalescer.call(2)])).rejects.toThrow(/a group of 1 got 0 answers/);
   });
 });

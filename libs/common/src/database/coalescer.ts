@@ -1,7 +1,8 @@
 // Group commit for concurrent requests: calls made in the same turn of the event loop go in one
 // group; while `concurrency` groups are being written, later calls gather for the next one. One
 // statement serves a whole group: under load a few carry hundreds of requests' rows; alone, a
-// request waits one turn. A failed statement fails its whole group (nothing of it was written).
+// request waits one turn. A failed statement wrote nothing: its group is tried again in two halves,
+// and a half that fails again fails its calls.
 
 export interface CoalescerOptions {
   /** The most inputs one call of `run` takes. */
@@ -51,12 +52,21 @@ export class Coalescer<I, O> {
     }
   }
 
-  private async write(group: Array<Waiting<I, O>>): Promise<void> {
+  /**
+   * Writes a group; if its statement fails, each half is tried once on its own (a passing failure
+   * of the connection, or one input the statement cannot take, then fails only its own half).
+   */
+  private async write(group: Array<Waiting<I, O>>, retry = true): Promise<void> {
     try {
       const outputs = await this.run(group.map((item) => item.input));
       if (outputs.length !== group.length) throw new Error(`a group of ${group.length} got ${outputs.length} answers`);
       group.forEach((item, index) => item.resolve(outputs[index]));
     } catch (error) {
+      if (retry && group.length > 1) {
+        const half = Math.ceil(group.length / 2);
+        await Promise.all([this.write(group.slice(0, half), false), this.write(group.slice(half), false)]);
+        return;
+      }
       for (const item of group) item.reject(error);
     }
   }
