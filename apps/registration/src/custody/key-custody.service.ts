@@ -1,9 +1,9 @@
 // Signs for the organisations this deployment hosts (admin and attestor keys) and for custodial
 // accounts, with keys sealed under the master key. Signs only Tally's declared EIP-712 types.
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import { ChainClient, KeyVault, isPrimaryType, type GeneratedKey, type PrimaryType, type TypedData } from '#chain-adapter';
-import { TALLY_CONFIG, TallyError, type TallyConfig } from '#common';
+import { Coalescer, TALLY_CONFIG, TallyError, type TallyConfig } from '#common';
 import { AccountRecord } from '../accounts/account.entity.js';
 import { OrganisationRecord } from '../organisations/organisation.entity.js';
 
@@ -42,6 +42,13 @@ export class KeyCustodyService {
     return this.signWith(record.sealedAttestorKey, record.attestorAddress, typedData);
   }
 
+  /** Concurrent signatures (a burst of custodial payments) read their accounts' records in one query. */
+  private readonly accountRecords = new Coalescer<string, AccountRecord | null>(async (addresses) => {
+    const found = await this.dataSource.manager.findBy(AccountRecord, { address: In([...new Set(addresses)]) });
+    const byAddress = new Map(found.map((record) => [record.address, record]));
+    return addresses.map((address) => byAddress.get(address) ?? null);
+  });
+
   /** Signs a declared type for `orgCode`, as its attestor or as one of its custodial accounts. */
   async sign(
     orgCode: string,
@@ -55,7 +62,7 @@ export class KeyCustodyService {
       const record = await this.organisationRecord(orgCode);
       return { signer: record.attestorAddress, signature: this.signWith(record.sealedAttestorKey, record.attestorAddress, typedData) };
     }
-    const account = await this.dataSource.manager.findOneBy(AccountRecord, { address: signer.address });
+    const account = await this.accountRecords.call(signer.address);
     if (!account) throw new TallyError('ACCOUNT_NOT_FOUND', { address: signer.address });
     if (account.orgCode !== orgCode) throw new TallyError('FORBIDDEN', { address: signer.address });
     if (!account.sealedKey) throw new TallyError('FORBIDDEN', { address: signer.address, reason: 'self-custody account: it signs for itself' });
