@@ -73,6 +73,9 @@ it('replaces a batch not mined in time with the same nonce and higher fees; the 
     const receipts = await Promise.all([...new Set([first, replacement, mined])].map((hash) => chain.provider.getTransactionReceipt(hash)));
     expect(receipts.filter((receipt) => receipt !== null)).toHaveLength(1);
     expect((await readCreditLine(chain, lineId)).used).toBe(usedBefore + 10n);
+    const metrics = await request(stack.urls.payment!).get('/metrics');
+    const replacements = Number(/^tally_submitter_replacements_total (\d+)$/m.exec(metrics.text)?.[1]);
+    expect(replacements).toBeGreaterThanOrEqual(1);
   } finally {
     await chain.provider.send('evm_setAutomine', [true]);
   }

@@ -16,7 +16,7 @@ import {
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Auth, CurrentPrincipal, HealthRegistry, MetricsService, OperationStatusDto, TALLY_CONFIG, TallyError, type Principal, type TallyConfig } from '#common';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { ChainClient } from './chain-client.js';
 import { OutboxEntry } from './outbox/outbox-entry.entity.js';
 import { OutboxService } from './outbox/outbox.service.js';
@@ -64,6 +64,23 @@ export class ChainAdapterLifecycle implements OnApplicationBootstrap, BeforeAppl
         for (const status of ['PENDING', 'SUBMITTED']) this.set({ status }, rows.find((row) => row.status === status)?.n ?? 0);
       },
     });
+    const submitter = this.submitter;
+    const counters: Array<[string, string, keyof Submitter['sent']]> = [
+      ['tally_submitter_batches_total', "Batch transactions this instance's submitter sent", 'batches'],
+      ['tally_submitter_operations_total', 'Operations in those batches (a resubmitted one counts again)', 'operations'],
+      ['tally_submitter_replacements_total', 'Batches sent again with the same nonce and higher fees because they were not mined in time', 'replacements'],
+    ];
+    for (const [name, help, field] of counters) {
+      new Counter({
+        name,
+        help,
+        registers: [this.metrics.registry],
+        collect() {
+          this.reset();
+          this.inc(submitter.sent[field]);
+        },
+      });
+    }
     new Gauge({
       name: 'tally_projection_lag_blocks',
       help: "Blocks between the chain's head and the last block the views reflect",

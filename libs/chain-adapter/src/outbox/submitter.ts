@@ -87,6 +87,8 @@ export class Submitter {
   private unsubscribe: (() => void) | undefined;
   /** Why the last attempt failed, for /health (undefined when healthy). */
   lastFailure: string | undefined;
+  /** Counts since start, for /metrics: batches sent, operations in them, and batches sent again with higher fees. */
+  readonly sent = { batches: 0, operations: 0, replacements: 0 };
   /** Simulate the next batch before sending it: at start and after a failure. */
   private verifyNextBatch = true;
   private fees: { readAt: number; value: Fees } | undefined;
@@ -247,6 +249,8 @@ export class Submitter {
       throw error;
     }
     this.logger.log({ txHash: signed.hash, operations: entries.length, contract: entries[0].contract, claimMs, sendMs: Date.now() - claimStarted - claimMs }, 'batch sent');
+    this.sent.batches += 1;
+    this.sent.operations += entries.length;
     this.inFlight += 1;
     void this.awaitReceipt(entries, signed)
       .catch((error: unknown) => {
@@ -350,6 +354,7 @@ export class Submitter {
       await this.recordHash(entries, replacement.hash, previous.hash);
       throw error;
     }
+    this.sent.replacements += 1;
     this.logger.warn(
       { txHash: previous.hash, replacement: replacement.hash, nonce: previous.nonce, maxFeePerGas: replacement.maxFeePerGas.toString() },
       'batch not mined in time: sent again with the same nonce and higher fees',
