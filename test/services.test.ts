@@ -5,21 +5,12 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { Wallet } from 'ethers';
 import { baseUrlOf, createWorld, type TestWorld } from './support/system.js';
+import { until } from './support/until.js';
 
 let world: TestWorld;
 const apps: Record<string, INestApplication> = {};
 const urls: Record<string, string> = {};
 let operator: string;
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 beforeAll(async () => {
   world = await createWorld('services');
@@ -102,12 +93,12 @@ describe('across services', () => {
   it('replicates a new API key to every service within 5 s, and its revocation too', async () => {
     const probe = (url: string) => request(url).get(`/v1/operations/0x${'0'.repeat(64)}`).set('Authorization', `Bearer ${apiKey.apiKey}`);
     for (const name of ['credit', 'payment', 'settlement']) {
-      const status = await waitFor(`${name} to accept the key`, async () => ((await probe(urls[name])).status === 404 ? 404 : undefined));
+      const status = await until(`${name} to accept the key`, async () => ((await probe(urls[name])).status === 404 ? 404 : undefined));
       expect(status).toBe(404);
     }
     await request(urls.registration).delete(`/v1/organisations/acme-pay/api-keys/${apiKey.keyId}`).set('Authorization', operator).expect(200);
     for (const name of ['credit', 'payment', 'settlement']) {
-      const response = await waitFor(`${name} to refuse the key`, async () => {
+      const response = await until(`${name} to refuse the key`, async () => {
         const answer = await probe(urls[name]);
         return answer.status === 401 ? answer : undefined;
       });

@@ -8,6 +8,7 @@ import request from 'supertest';
 import { addressOfPrivateKey, signTypedDataWith, type TypedData } from '#chain-adapter';
 import { devPrivateKey } from './anvil.js';
 import { baseUrlOf, createWorld, type TestWorld } from './system.js';
+import { until } from './until.js';
 
 export interface Organisation {
   code: string;
@@ -39,12 +40,8 @@ export interface Stack {
 let sequence = 0;
 const nextKey = (prefix: string) => `${prefix}-${process.pid}-${++sequence}`;
 
-async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+async function waitFor(what: string, probe: () => Promise<boolean>): Promise<void> {
+  await until(what, async () => ((await probe()) ? true : undefined), { timeoutMs: 10_000, pollMs: 50 });
 }
 
 const relayerKeyIndex: Record<StackService, number> = { credit: 2, payment: 3, settlement: 4 };

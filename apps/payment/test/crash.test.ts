@@ -11,6 +11,7 @@ import request from 'supertest';
 import { ChainClient, operationIdOf, readCreditLine } from '#chain-adapter';
 import { devPrivateKey } from '../../../test/support/anvil.js';
 import { startStack, type Organisation, type Stack } from '../../../test/support/stack.js';
+import { until as untilWith } from '../../../test/support/until.js';
 
 const mainScript = fileURLToPath(new URL('../../../dist/apps/payment/src/main.js', import.meta.url));
 
@@ -30,15 +31,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** Waits as this file's steps need (see test/support/until.ts). */
+const until = <T>(what: string, probe: () => Promise<T | undefined>) => untilWith(what, probe, { pollMs: 50, ignoreErrors: true });
 
 /** Starts the built payment service as a child process and waits until it accepts acme's key. */
 async function startPaymentProcess(): Promise<string> {

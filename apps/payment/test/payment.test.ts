@@ -8,7 +8,7 @@ import request from 'supertest';
 import { Wallet } from 'ethers';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
-import { AccountDirectoryProjector, ChainClient, OutboxService, Projector, interfaceOf, readBalance, readCreditLine, signTypedDataWith, type TypedData } from '#chain-adapter';
+import { AccountDirectoryProjector, ChainClient, OutboxService, Projector, operationIdOf, interfaceOf, readBalance, readCreditLine, signTypedDataWith, type TypedData } from '#chain-adapter';
 import { startStack, type Organisation, type Stack } from '../../../test/support/stack.js';
 import { PaymentProjector } from '../src/payments/payment.projector.js';
 import { projectOneByOneAndInBulk } from '../../../test/support/bulk-projection.js';
@@ -153,6 +153,12 @@ describe('payments on credit', () => {
     expect(typedData.primaryType).toBe('CreditPayment');
     const forged = await post('payment', '/v1/payments', acme, { kind: 'CREDIT', lineId: applied.body.id, amount: '300', signature: signTypedDataWith(Wallet.createRandom().privateKey, typedData), deadline: String(typedData.message.deadline) }, key);
     expect(forged.body.code).toBe('BAD_SIGNATURE');
+    // Not a signature at all (v = 5): refused before the outbox, nothing accepted under the key.
+    const malformedKey = newKey();
+    const malformed = await post('payment', '/v1/payments', acme, { kind: 'CREDIT', lineId: applied.body.id, amount: '300', signature: `0x${'11'.repeat(64)}05`, deadline: String(typedData.message.deadline) }, malformedKey);
+    expect({ status: malformed.status, code: malformed.body.code }).toEqual({ status: 422, code: 'BAD_SIGNATURE' });
+    const [accepted] = (await payment.get(DataSource).query('SELECT count(*)::int AS n FROM outbox WHERE operation_id = $1', [operationIdOf('acme-pay', malformedKey)])) as Array<{ n: number }>;
+    expect(accepted.n).toBe(0);
     const retryKey = newKey();
     const again = await post('payment', '/v1/payments', acme, { kind: 'CREDIT', lineId: applied.body.id, amount: '300' }, retryKey);
     const signed = await post('payment', '/v1/payments', acme, { kind: 'CREDIT', lineId: applied.body.id, amount: '300', signature: signTypedDataWith(enterprise.privateKey, again.body.details.typedData), deadline: String(again.body.details.typedData.message.deadline) }, retryKey);

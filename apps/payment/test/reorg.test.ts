@@ -8,6 +8,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ChainClient, Projector, operationIdOf, readCreditLine } from '#chain-adapter';
 import { startStack, type Organisation, type Stack } from '../../../test/support/stack.js';
+import { until as untilWith } from '../../../test/support/until.js';
 
 let stack: Stack;
 let payment: INestApplication;
@@ -32,15 +33,8 @@ afterAll(async () => {
 const pay = (key: string, amount = '10') =>
   request(stack.urls.payment!).post('/v1/payments').set('Authorization', acme.auth).set('Idempotency-Key', key).send({ kind: 'CREDIT', lineId, amount });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+/** Waits as this file's steps need (see test/support/until.ts). */
+const until = <T>(what: string, probe: () => Promise<T | undefined>) => untilWith(what, probe, { timeoutMs: 60_000, pollMs: 200 });
 
 const tables = ['payments', 'balances', 'token_classes', 'accounts'];
 const viewsOf = (app: INestApplication) => Promise.all(tables.map((table) => app.get(DataSource).query(`SELECT * FROM ${table} ORDER BY 1, 2`)));

@@ -6,6 +6,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ChainClient, Submitter, operationIdOf, readCreditLine } from '#chain-adapter';
 import { startStack, type Organisation, type Stack } from '../../../test/support/stack.js';
+import { until } from '../../../test/support/until.js';
 
 const REPLACE_AFTER_MS = 1_500;
 
@@ -22,16 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
 });
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 it('replaces a batch not mined in time with the same nonce and higher fees; the payment is recorded once', async () => {
   const payment = stack.apps.payment!;

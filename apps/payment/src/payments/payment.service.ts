@@ -21,7 +21,7 @@ import {
   writeResultOf,
   type PreparedWrite,
 } from '#chain-adapter';
-import { Coalescer, DEFAULT_PAGE_SIZE, TallyError, organisationOf, requestHashOf, type Page, type Principal, type WriteResult } from '#common';
+import { DEFAULT_PAGE_SIZE, groupedLookup, TallyError, organisationOf, requestHashOf, type Page, type Principal, type WriteResult } from '#common';
 import { TokenClassService } from '../token-classes/token-class.service.js';
 import type { CreatePaymentDto, ListPaymentsQuery, PaymentDto } from './dto/payment.dto.js';
 import { Payment } from './payment.entity.js';
@@ -109,11 +109,10 @@ export class PaymentService {
   }
 
   /** Concurrent reads of single payments (every recorded write answers with one) go in one query. */
-  private readonly lookups = new Coalescer<string, Payment | null>(async (ids) => {
-    const found = await this.dataSource.manager.findBy(Payment, { id: In([...new Set(ids)]) });
-    const byId = new Map(found.map((payment) => [payment.id, payment]));
-    return ids.map((id) => byId.get(id) ?? null);
-  });
+  private readonly lookups = groupedLookup(
+    (ids: string[]) => this.dataSource.manager.findBy(Payment, { id: In(ids) }),
+    (payment) => payment.id,
+  );
 
   async find(id: string): Promise<Payment> {
     const payment = /^0x[0-9a-fA-F]{64}$/.test(id) ? await this.lookups.call(id.toLowerCase()) : null;

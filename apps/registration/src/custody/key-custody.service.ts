@@ -3,7 +3,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
 import { ChainClient, KeyVault, isPrimaryType, type GeneratedKey, type PrimaryType, type TypedData } from '#chain-adapter';
-import { Coalescer, TALLY_CONFIG, TallyError, type TallyConfig } from '#common';
+import { TALLY_CONFIG, groupedLookup, TallyError, type TallyConfig } from '#common';
 import { AccountRecord } from '../accounts/account.entity.js';
 import { OrganisationRecord } from '../organisations/organisation.entity.js';
 
@@ -43,11 +43,10 @@ export class KeyCustodyService {
   }
 
   /** Concurrent signatures (a burst of custodial payments) read their accounts' records in one query. */
-  private readonly accountRecords = new Coalescer<string, AccountRecord | null>(async (addresses) => {
-    const found = await this.dataSource.manager.findBy(AccountRecord, { address: In([...new Set(addresses)]) });
-    const byAddress = new Map(found.map((record) => [record.address, record]));
-    return addresses.map((address) => byAddress.get(address) ?? null);
-  });
+  private readonly accountRecords = groupedLookup(
+    (addresses: string[]) => this.dataSource.manager.findBy(AccountRecord, { address: In(addresses) }),
+    (record) => record.address,
+  );
 
   /** Signs a declared type for `orgCode`, as its attestor or as one of its custodial accounts. */
   async sign(

@@ -29,6 +29,18 @@ export class SettlementLine {
   termDays: number;
 }
 
+/** What a bill or a settlement takes from its line: the line, its parties and their organisations, its currency. */
+export function lineFieldsOf(line: SettlementLine) {
+  return {
+    lineId: line.id,
+    enterprise: line.enterprise,
+    enterpriseOrgCode: line.enterpriseOrgCode,
+    merchant: line.merchant,
+    merchantOrgCode: line.merchantOrgCode,
+    currency: line.currency,
+  };
+}
+
 /** View: a bill (one per credit payment; its id is the payment's), its status in step with the chain. */
 @Entity({ name: 'bills' })
 export class Bill extends PartyRow {

@@ -14,7 +14,7 @@ import {
   type Projection,
 } from '#chain-adapter';
 import { appendEvents, eventTypes, type BillEventData, type EventType } from '#common';
-import { Bill, LineEntry, SettlementLine, SettlementTokenClass, type BillStatus } from './bill.entity.js';
+import { Bill, LineEntry, SettlementLine, SettlementTokenClass, lineFieldsOf, type BillStatus } from './bill.entity.js';
 
 const ZERO_BYTES32 = `0x${'0'.repeat(64)}`;
 /** Rows of one multi-row upsert (about twenty parameters each, far below Postgres' 65,535). */
@@ -134,12 +134,7 @@ export class BillProjector implements Projection {
   private recordedBill(manager: EntityManager, line: SettlementLine, event: ChainEvent, occurredAt: Date): Bill {
     return manager.create(Bill, {
       id: event.args.billId as string,
-      lineId: line.id,
-      enterprise: line.enterprise,
-      enterpriseOrgCode: line.enterpriseOrgCode,
-      merchant: line.merchant,
-      merchantOrgCode: line.merchantOrgCode,
-      currency: line.currency,
+      ...lineFieldsOf(line),
       amount: event.args.amount as bigint,
       refunded: 0n,
       status: 'UNSETTLED',

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { createdBy, settlementMethods, updatedBy, type ChainEvent, type Projection } from '#chain-adapter';
 import { appendEvents, eventTypes, type ClearingReportAnchoredData, type EventType, type SettlementEventData } from '#common';
-import { SettlementLine } from '../bills/bill.entity.js';
+import { SettlementLine, lineFieldsOf } from '../bills/bill.entity.js';
 import { ClearingReport, Settlement, type SettlementStatus } from './settlement.entity.js';
 
 const ZERO_BYTES32 = `0x${'0'.repeat(64)}`;
@@ -53,12 +53,7 @@ export class SettlementProjector implements Projection {
       const bankReferenceHash = event.args.bankReferenceHash as string;
       const row = manager.create(Settlement, {
         id: event.args.operationId as string,
-        lineId: line.id,
-        enterprise: line.enterprise,
-        enterpriseOrgCode: line.enterpriseOrgCode,
-        merchant: line.merchant,
-        merchantOrgCode: line.merchantOrgCode,
-        currency: line.currency,
+        ...lineFieldsOf(line),
         method,
         tokenClassId: method === 'TOKEN' ? (event.args.tokenId as bigint).toString() : null,
         bankReferenceHash: bankReferenceHash === ZERO_BYTES32 ? null : bankReferenceHash,

@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import type { PoolClient } from 'pg';
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
-import { Coalescer } from '#common';
+import { Coalescer, groupedLookup } from '#common';
 import { DEFAULT_OPERATION_GAS, type Operation } from '../operation.js';
 import { finalOutboxStatuses, OutboxEntry } from './outbox-entry.entity.js';
 
@@ -46,7 +46,10 @@ export class OutboxService {
 
   constructor(private readonly dataSource: DataSource) {
     this.finalised.setMaxListeners(0);
-    this.lookups = new Coalescer((operationIds) => this.findGroup(operationIds));
+    this.lookups = groupedLookup(
+      (operationIds: string[]) => this.dataSource.manager.findBy(OutboxEntry, { operationId: In(operationIds) }),
+      (entry) => entry.operationId,
+    );
     this.inserts = new Coalescer((requests) => this.insertGroup(requests));
   }
 
@@ -121,12 +124,6 @@ export class OutboxService {
   async find(operationId: string, manager?: EntityManager): Promise<OutboxEntry | null> {
     if (manager) return manager.findOneBy(OutboxEntry, { operationId });
     return this.lookups.call(operationId);
-  }
-
-  private async findGroup(operationIds: string[]): Promise<Array<OutboxEntry | null>> {
-    const found = await this.dataSource.manager.findBy(OutboxEntry, { operationId: In([...new Set(operationIds)]) });
-    const byId = new Map(found.map((entry) => [entry.operationId, entry]));
-    return operationIds.map((operationId) => byId.get(operationId) ?? null);
   }
 
   /** The Postgres channel on which this service's instances announce final operations (one per schema). */

@@ -341,27 +341,17 @@ export class Projector {
         entry.txHash = null;
         return undefined;
       }
-      await manager.update(
-        OutboxEntry,
-        { operationId },
-        {
-          status: 'REJECTED',
-          txHash: event.proof.txHash,
-          blockNumber: event.proof.blockNumber,
-          logIndex: event.proof.logIndex,
-          errorCode: decoded.code,
-          errorDetails: { error: decoded.errorName ?? undefined, ...decoded.args },
-        },
-      );
-      Object.assign(entry, {
-        status: 'REJECTED',
+      const rejected = {
+        status: 'REJECTED' as const,
         txHash: event.proof.txHash,
         blockNumber: event.proof.blockNumber,
         logIndex: event.proof.logIndex,
         errorCode: decoded.code,
         errorDetails: { error: decoded.errorName ?? undefined, ...decoded.args },
-      });
-      return entry;
+      };
+      await manager.update(OutboxEntry, { operationId }, rejected);
+      // As written: the waiting request answers from this, without reading it back.
+      return Object.assign(entry, rejected);
     }
     // As markRecorded writes it: the waiting request answers from this, without reading it back.
     Object.assign(entry, { status: 'RECORDED', txHash: event.proof.txHash, blockNumber: event.proof.blockNumber, logIndex: event.proof.logIndex, errorCode: null, errorDetails: null });

@@ -71,3 +71,14 @@ export class Coalescer<I, O> {
     }
   }
 }
+
+/**
+ * Concurrent lookups by key in one query: `load` gets the distinct keys and returns the rows found;
+ * each caller gets the row whose `keyOf` is its key, or null.
+ */
+export function groupedLookup<K, V>(load: (keys: K[]) => Promise<V[]>, keyOf: (row: V) => K): Coalescer<K, V | null> {
+  return new Coalescer<K, V | null>(async (keys) => {
+    const byKey = new Map((await load([...new Set(keys)])).map((row) => [keyOf(row), row]));
+    return keys.map((key) => byKey.get(key) ?? null);
+  });
+}
