@@ -1,12 +1,13 @@
 // Reorgs under a running projector (interval mining, a confirmation depth of 3): one inside the
-// depth (the views had not applied the replaced blocks) and one beyond it (they had). In both, the
-// payment the reorg dropped is submitted again and recorded once, and the views equal a fresh
+// depth (the views had not applied the replaced blocks) and one beyond it (they had: the projector
+// rolls them back to the newest journaled block the chain still has, without a rebuild). In both,
+// the payment the reorg dropped is submitted again and recorded once, and the views equal a fresh
 // rebuild from the chain.
 import '../../../test/support/isolation.js';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { ChainClient, Projector, operationIdOf, readCreditLine } from '#chain-adapter';
+import { ChainClient, Projector, Submitter, operationIdOf, readCreditLine } from '#chain-adapter';
 import { startStack, type Organisation, type Stack } from '../../../test/support/stack.js';
 import { until as untilWith } from '../../../test/support/until.js';
 
@@ -53,6 +54,7 @@ async function expectViewsEqualARebuild(): Promise<void> {
   expect(await viewsOf(payment)).toEqual(before);
 }
 
+
 async function recordedOnce(key: string, amountBefore: bigint, amount: bigint): Promise<void> {
   const operationId = operationIdOf('acme-pay', key);
   // The service notices the dropped transaction (the projector's parent-hash check, or its check of
@@ -70,15 +72,33 @@ async function recordedOnce(key: string, amountBefore: bigint, amount: bigint): 
   expect(row.n).toBe(1);
 }
 
-it('drops a payment in a reorg beyond the confirmation depth: the views rebuild, the payment is recorded again, once', async () => {
+it('drops a payment in a reorg beyond the confirmation depth: the views roll back, the payment is recorded again, once', async () => {
+  const projector = payment.get(Projector);
+  const submitter = payment.get(Submitter);
+  const reorgsBefore = { ...projector.reorgs };
   const usedBefore = (await readCreditLine(chain, lineId)).used;
+  const operationId = operationIdOf('acme-pay', 'beyond-1');
   const recorded = await pay('beyond-1');
   expect(recorded.status).toBe(201);
   const { blockNumber } = recorded.body.chain;
+  // Held back, so the views can be seen without the payment before it is sent again.
+  await submitter.stop();
   const head = await chain.blockNumber();
   // Replace every block from the payment's on: the views had already applied it.
   await chain.provider.send('anvil_reorg', [Number(head - BigInt(blockNumber) + 1n), []]);
-  expect(await chain.contract('CreditLedger').getFunction('operationRecorded')(operationIdOf('acme-pay', 'beyond-1'))).toBe(false);
+  expect(await chain.contract('CreditLedger').getFunction('operationRecorded')(operationId)).toBe(false);
+  await until('the projector to roll back', async () => (projector.reorgs.rolledBack > reorgsBefore.rolledBack ? true : undefined));
+  // Rolled back to a journaled block, not rebuilt from the deployment block.
+  expect(projector.reorgs).toEqual({ rolledBack: reorgsBefore.rolledBack + 1, rebuilt: reorgsBefore.rebuilt });
+  const metrics = await request(stack.urls.payment!).get('/metrics');
+  expect(metrics.text).toMatch(new RegExp(`^tally_projector_reorgs_rolled_back_total ${reorgsBefore.rolledBack + 1}$`, 'm'));
+  // The views no longer show the dropped payment (a rebuild from this chain would not), and its
+  // outbox entry is open again.
+  expect(await payment.get(DataSource).query('SELECT id FROM payments WHERE id = $1', [operationId])).toEqual([]);
+  await expectViewsEqualARebuild();
+  const [entry] = (await payment.get(DataSource).query('SELECT status FROM outbox WHERE operation_id = $1', [operationId])) as Array<{ status: string }>;
+  expect(entry.status).toBe('PENDING');
+  await submitter.start();
   await recordedOnce('beyond-1', usedBefore, 10n);
   await expectViewsEqualARebuild();
 });
@@ -98,5 +118,21 @@ it('drops a payment in a reorg inside the confirmation depth: it is submitted ag
   expect(await chain.provider.getTransactionReceipt(txHash)).toBeNull();
   expect([201, 202]).toContain((await inFlight).status);
   await recordedOnce('inside-1', usedBefore, 10n);
+  await expectViewsEqualARebuild();
+});
+
+it('rebuilds the views when a reorg reaches behind the journal', async () => {
+  const projector = payment.get(Projector);
+  const reorgsBefore = { ...projector.reorgs };
+  // Only empty blocks are replaced: the earlier tests' writes are 6 blocks deep first.
+  const quiet = (await chain.blockNumber()) + 6n;
+  await until('6 more blocks', async () => ((await chain.blockNumber()) >= quiet ? true : undefined));
+  const head = await chain.blockNumber();
+  // Forget the journal, as a projector that has just caught up from far behind would have it.
+  await payment.get(DataSource).query('TRUNCATE projection_steps, projection_undo');
+  await chain.provider.send('anvil_reorg', [5, []]);
+  await until('the projector to recover', async () => (projector.reorgs.rebuilt > reorgsBefore.rebuilt ? true : undefined));
+  expect(projector.reorgs.rolledBack).toBe(reorgsBefore.rolledBack);
+  expect(await chain.blockNumber()).toBeGreaterThanOrEqual(head);
   await expectViewsEqualARebuild();
 });

@@ -27,12 +27,13 @@ import { Projector } from './projector/projector.js';
 import { WritePath, operationStatusOf } from './write-path.js';
 import { ChainAdapterTables1764000000000 } from './database/chain-adapter.migration.js';
 import { OutboxGasLimit1764000000002 } from './database/outbox-gas.migration.js';
+import { ProjectionJournal1764000000003 } from './database/projection-journal.migration.js';
 import { AccountDirectory } from './accounts/account-directory.js';
 import { PartySigner } from './signing/party-signer.js';
 
 export const PROJECTIONS = Symbol('PROJECTIONS');
 export const chainAdapterEntities = [OutboxEntry, ProjectionCursor];
-export const chainAdapterMigrations = [ChainAdapterTables1764000000000, OutboxGasLimit1764000000002];
+export const chainAdapterMigrations = [ChainAdapterTables1764000000000, OutboxGasLimit1764000000002, ProjectionJournal1764000000003];
 
 @Injectable()
 export class ChainAdapterLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -78,6 +79,20 @@ export class ChainAdapterLifecycle implements OnApplicationBootstrap, BeforeAppl
         collect() {
           this.reset();
           this.inc(submitter.sent[field]);
+        },
+      });
+    }
+    for (const [outcome, field] of [['rolled_back', 'rolledBack'], ['rebuilt', 'rebuilt']] as const) {
+      new Counter({
+        name: `tally_projector_reorgs_${outcome}_total`,
+        help:
+          outcome === 'rolled_back'
+            ? 'Reorgs (or chains diverging from the views) recovered from by rolling the views back to a journaled block'
+            : 'Reorgs (or chains diverging from the views) recovered from by rebuilding the views from the deployment block',
+        registers: [this.metrics.registry],
+        collect() {
+          this.reset();
+          this.inc(projector.reorgs[field]);
         },
       });
     }
@@ -196,6 +211,7 @@ export class ChainAdapterModule {
               maxBlockRange: config.projector.maxBlockRange,
               catchUpBlockRange: config.projector.catchUpBlockRange,
               confirmations: config.chain.confirmations,
+              journalDepth: config.projector.journalDepth,
             }),
           inject: [ChainClient, DataSource, OutboxService, PROJECTIONS, TALLY_CONFIG],
         },

@@ -31,3 +31,4 @@ export * from './settlements.js';
 export * from './projector/consistent-read.js';
 export * from './validation.js';
 export * from './projector/chain-order-page.js';
+export * from './projector/projection-journal.js';

@@ -1,8 +1,10 @@
 // The projector: reads this service's contract events from the deployment block on, applies each
 // range of blocks to the views in one Postgres transaction together with its cursor, finalises the
 // outbox entries the events name, then tells waiting requests. One projector runs per service
-// (a Postgres advisory lock); a chain that is behind or diverges from the cursor (a restarted local
-// chain, a reorg) makes it rebuild the views from the deployment block and reopen the outbox.
+// (a Postgres advisory lock). A chain that is behind or diverges from the cursor (a reorg, a
+// restarted local chain) makes it roll the views back to the newest journaled step the chain still
+// has (projection-journal.ts) or, where the journal does not reach, rebuild them from the
+// deployment block; either way the outbox entries finalised from the dropped blocks reopen.
 // Ranges come from a RangeFeed (read ahead, sized by their logs); runs of consecutive events of one
 // kind go to projections that take them in bulk (Projection.applyMany).
 import { Logger } from '@nestjs/common';
@@ -14,8 +16,10 @@ import { contractNames, interfaceOf, type ContractName } from '../contracts.js';
 import { OutboxEntry } from '../outbox/outbox-entry.entity.js';
 import type { OutboxService } from '../outbox/outbox.service.js';
 import { ProjectionCursor } from './projection-cursor.entity.js';
+import { clearJournal, installJournal, journaledSteps, journalStep, undoAfter, type JournaledStep } from './projection-journal.js';
 import type { ChainEvent, Projection } from './projection.js';
 import { RangeFeed } from './range-feed.js';
+import { readHeaders } from './range-reader.js';
 
 export interface ProjectorOptions {
   name: string;
@@ -27,6 +31,8 @@ export interface ProjectorOptions {
   /** Most blocks read at once while more than maxBlockRange behind (a rebuild, a restart after downtime); at least maxBlockRange. */
   catchUpBlockRange?: number;
   confirmations: number;
+  /** Steps ending within this many blocks of the head are journaled, so a reorg that deep rolls back instead of rebuilding; 0: never. */
+  journalDepth: number;
 }
 
 export class Projector {
@@ -40,9 +46,14 @@ export class Projector {
   /** The last block applied (for /health and metrics). */
   appliedBlock: bigint | undefined;
   lastFailure: string | undefined;
-  /** Called after a rebuild that reopened the outbox (the submitter re-checks those entries). */
+  /** Called after a reorg rolled the views back or rebuilt them and reopened the outbox (the submitter re-checks those entries). */
   onRebuilt: (() => Promise<void>) | undefined;
+  /** Reorgs this projector recovered from: by rolling back to a journaled step, or by a rebuild (for metrics). */
+  readonly reorgs = { rolledBack: 0, rebuilt: 0 };
   private readonly feed: RangeFeed;
+  /** Whether projection_steps may hold rows (unknown until this process first writes or empties it). */
+  private journal: 'unknown' | 'empty' | 'active' = 'unknown';
+  private readonly viewTables: string[];
 
   constructor(
     private readonly chain: ChainClient,
@@ -58,6 +69,7 @@ export class Projector {
         this.handlers.set(key, list);
       }
     }
+    this.viewTables = [...new Set(projections.flatMap((projection) => projection.viewTables))];
     // Every contract: the outbox entries of any of them are finalised from their events.
     this.contracts = [...contractNames];
     this.feed = new RangeFeed(chain.provider, {
@@ -97,6 +109,7 @@ export class Projector {
       try {
         if (await this.holdLock()) {
           if (!checkedAtBoot) {
+            if (this.options.journalDepth > 0) await this.dataSource.transaction((manager) => installJournal(manager, this.viewTables));
             await this.checkCursorAgainstChain();
             checkedAtBoot = true;
           }
@@ -153,7 +166,7 @@ export class Projector {
     return created;
   }
 
-  /** A chain behind or diverging from the cursor is treated as a reorg: rebuild from the deployment block. */
+  /** A chain behind or diverging from the cursor is treated as a reorg. */
   private async checkCursorAgainstChain(): Promise<void> {
     const cursor = await this.cursor();
     if (!cursor.blockHash) return;
@@ -161,10 +174,54 @@ export class Projector {
     if (block && block.hash === cursor.blockHash) return;
     this.logger.warn(
       { cursorBlock: cursor.blockNumber, cursorHash: cursor.blockHash, chainHash: block?.hash ?? null },
-      'the chain is behind or diverges from the projection cursor: rebuilding the views',
+      'the chain is behind or diverges from the projection cursor',
     );
-    await this.rebuild({ reopenOutbox: true });
+    await this.recoverFromReorg(cursor);
+  }
+
+  /**
+   * The chain no longer has the cursor's block: roll the views back to the newest journaled step
+   * the chain still has, or rebuild them if there is none; then the submitter re-checks the
+   * operations finalised from the dropped blocks.
+   */
+  private async recoverFromReorg(cursor: ProjectionCursor): Promise<void> {
+    const ancestor = await this.journaledAncestor();
+    if (ancestor) {
+      const undone = await this.rollBack(ancestor);
+      this.reorgs.rolledBack += 1;
+      this.logger.warn(
+        { cursorBlock: cursor.blockNumber, ancestorBlock: ancestor.blockNumber.toString(), ancestorHash: ancestor.blockHash, rowsUndone: undone },
+        'rolled the views back to the newest journaled block the chain still has; re-applying from there',
+      );
+    } else {
+      await this.rebuild({ reopenOutbox: true });
+      this.reorgs.rebuilt += 1;
+      this.logger.warn({ cursorBlock: cursor.blockNumber }, 'no journaled block is left on the chain: rebuilt the views from the deployment block');
+    }
     await this.onRebuilt?.();
+  }
+
+  /** The newest journaled step whose block the chain still has, if any. */
+  private async journaledAncestor(): Promise<JournaledStep | undefined> {
+    if (this.options.journalDepth === 0) return undefined;
+    const head = await this.chain.blockNumber();
+    const steps = (await journaledSteps(this.dataSource.manager)).filter((step) => step.blockNumber <= head);
+    if (steps.length === 0) return undefined;
+    const headers = await readHeaders(this.chain.provider, steps.map((step) => step.blockNumber));
+    return steps.find((step) => headers.get(step.blockNumber)?.hash === step.blockHash);
+  }
+
+  /** Undoes the views' changes after `ancestor` and moves the cursor back to it, in one transaction; returns the rows undone. */
+  private async rollBack(ancestor: JournaledStep): Promise<number> {
+    this.feed.reset();
+    const undone = await this.dataSource.transaction(async (manager) => {
+      const rows = await undoAfter(manager, ancestor.blockNumber);
+      await manager.update(ProjectionCursor, { name: this.options.name }, { blockNumber: ancestor.blockNumber.toString(), blockHash: ancestor.blockHash });
+      await this.reopenOutbox(manager, ancestor.blockNumber);
+      return rows;
+    });
+    this.appliedBlock = ancestor.blockNumber;
+    return undone;
   }
 
   /**
@@ -174,24 +231,36 @@ export class Projector {
    */
   async rebuild(options: { reopenOutbox: boolean }): Promise<void> {
     this.feed.reset();
-    const tables = [...new Set(this.projections.flatMap((projection) => projection.viewTables))];
     await this.dataSource.transaction(async (manager) => {
-      if (tables.length > 0) await manager.query(`TRUNCATE ${tables.map((table) => `"${table}"`).join(', ')}`);
+      if (this.viewTables.length > 0) await manager.query(`TRUNCATE ${this.viewTables.map((table) => `"${table}"`).join(', ')}`);
+      if (this.options.journalDepth > 0) await clearJournal(manager);
       await manager.update(
         ProjectionCursor,
         { name: this.options.name },
         { blockNumber: this.chain.deploymentBlock.toString(), blockHash: null },
       );
-      if (options.reopenOutbox) {
-        await manager
-          .createQueryBuilder()
-          .update(OutboxEntry)
-          .set({ status: 'SUBMITTED', blockNumber: null, logIndex: null, errorCode: null, errorDetails: () => 'NULL' })
-          .where('status IN (:...statuses)', { statuses: ['RECORDED', 'REJECTED'] })
-          .execute();
-      }
+      if (options.reopenOutbox) await this.reopenOutbox(manager, this.chain.deploymentBlock);
     });
+    this.journal = 'empty';
     this.appliedBlock = this.chain.deploymentBlock;
+  }
+
+  /**
+   * Sends the operations finalised in blocks after `after` back to SUBMITTED (the submitter looks
+   * them up on chain again) and drops the not yet published events of those blocks (the views no
+   * longer show them; re-applying the chain writes the ones that still hold).
+   */
+  private async reopenOutbox(manager: EntityManager, after: bigint): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .update(OutboxEntry)
+      .set({ status: 'SUBMITTED', blockNumber: null, logIndex: null, errorCode: null, errorDetails: () => 'NULL' })
+      .where('status IN (:...statuses) AND block_number > :after', { statuses: ['RECORDED', 'REJECTED'], after: after.toString() })
+      .execute();
+    await manager.query(
+      `DELETE FROM event_outbox WHERE published_at IS NULL AND (envelope #>> '{chain,blockNumber}')::numeric > $1`,
+      [after.toString()],
+    );
   }
 
   /** Applies the next range of confirmed blocks; returns whether there may be more right away. */
@@ -204,13 +273,12 @@ export class Projector {
     const read = await this.feed.next(from, head, cursor.blockHash !== null);
     if (cursor.blockHash && read.parentHash !== null && read.parentHash !== cursor.blockHash) {
       // The chain replaced blocks the views already reflect (a reorg deeper than the confirmation
-      // depth): rebuild them from the chain as it is now; reopened operations are checked again.
+      // depth): roll them back (or rebuild them); reopened operations are checked again.
       this.logger.warn(
         { cursorBlock: cursor.blockNumber, cursorHash: cursor.blockHash, parentHash: read.parentHash },
-        'the chain replaced blocks the views reflect: rebuilding the views',
+        'the chain replaced blocks the views reflect',
       );
-      await this.rebuild({ reopenOutbox: true });
-      await this.onRebuilt?.();
+      await this.recoverFromReorg(cursor);
       return true;
     }
     const { events, to } = read;
@@ -224,7 +292,11 @@ export class Projector {
       phases[phase] += now - mark;
       mark = now;
     };
+    // Journaled near the head (a reorg there rolls back); far behind, the journal is emptied instead.
+    const journaled = this.options.journalDepth > 0 && head - to < BigInt(this.options.journalDepth);
     await this.dataSource.transaction(async (manager) => {
+      if (journaled) await journalStep(manager, { blockNumber: to, blockHash: read.toHash }, to - BigInt(this.options.journalDepth));
+      else if (this.journal !== 'empty' && this.options.journalDepth > 0) await clearJournal(manager);
       // Work per step, not per event: the outbox entries the events name are read in one query and
       // the recorded ones written in one; the events to publish go out in multi-row inserts; a run
       // of consecutive events of one kind goes to its projection at once where it can take it.
@@ -274,6 +346,7 @@ export class Projector {
       mark = Date.now();
     });
     lap('commitMs');
+    this.journal = journaled ? 'active' : 'empty';
     this.appliedBlock = to;
     if (events.length > 0) {
       // Where a step's time goes: waiting for its range to be read and decoded (often read ahead), then writing it.

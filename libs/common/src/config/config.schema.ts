@@ -63,6 +63,8 @@ export const configSchema = messagingSchema.extend({
   PROJECTOR_MAX_BLOCK_RANGE: positiveInt.max(100_000).default(2_000),
   /** Most blocks the projector reads at once while more than PROJECTOR_MAX_BLOCK_RANGE behind the head (rebuild, catch-up). */
   PROJECTOR_CATCH_UP_BLOCK_RANGE: positiveInt.max(1_000_000).default(20_000),
+  /** Steps within this many blocks of the head are journaled: a reorg that deep rolls the views back instead of rebuilding them; 0 turns the journal off. */
+  PROJECTOR_JOURNAL_DEPTH: z.coerce.number().int().min(0).max(10_000).default(128),
   SUBMIT_RECEIPT_TIMEOUT_MS: positiveInt.max(600_000).default(30_000),
   /** A batch not mined this long after it was sent is sent again with the same nonce and higher fees. */
   SUBMIT_REPLACE_AFTER_MS: positiveInt.max(600_000).default(10_000),

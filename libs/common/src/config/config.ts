@@ -17,7 +17,7 @@ export interface TallyConfig {
     deploymentRelayers: string[];
   };
   submitter: { batchWindowMs: number; maxBatchSize: number; maxInFlight: number; receiptTimeoutMs: number; replaceAfterMs: number };
-  projector: { pollMs: number; maxBlockRange: number; catchUpBlockRange: number };
+  projector: { pollMs: number; maxBlockRange: number; catchUpBlockRange: number; journalDepth: number };
   requestTimeoutMs: number;
   apiKeyCacheMs: number;
   operatorToken: string;
@@ -75,7 +75,7 @@ export function loadConfig(
       receiptTimeoutMs: raw.SUBMIT_RECEIPT_TIMEOUT_MS,
       replaceAfterMs: raw.SUBMIT_REPLACE_AFTER_MS,
     },
-    projector: { pollMs: raw.PROJECTOR_POLL_MS, maxBlockRange: raw.PROJECTOR_MAX_BLOCK_RANGE, catchUpBlockRange: raw.PROJECTOR_CATCH_UP_BLOCK_RANGE },
+    projector: { pollMs: raw.PROJECTOR_POLL_MS, maxBlockRange: raw.PROJECTOR_MAX_BLOCK_RANGE, catchUpBlockRange: raw.PROJECTOR_CATCH_UP_BLOCK_RANGE, journalDepth: raw.PROJECTOR_JOURNAL_DEPTH },
     requestTimeoutMs: raw.REQUEST_TIMEOUT_MS,
     apiKeyCacheMs: raw.API_KEY_CACHE_MS,
     operatorToken: raw.OPERATOR_TOKEN,

@@ -1,0 +1,80 @@
+// The projection journal lets the projector roll its views back to the common ancestor of a reorg
+// instead of rebuilding them from the deployment block. Steps applied within `depth` blocks of the
+// head are journaled: the step's last block and hash go into projection_steps, and a row trigger
+// on every view table writes each row the step inserts, updates or deletes, as it was before, to
+// projection_undo (tagged with the step's last block). Rolling back to a journaled step whose block
+// the chain still has undoes the later changes, newest first, in one transaction. Far from the
+// head (a rebuild, a catch-up) nothing is journaled and the journal is emptied: a rollback needs
+// every step after its target journaled, so a reorg reaching behind the journal rebuilds instead.
+import type { EntityManager } from 'typeorm';
+
+/** A journaled step: the views as of the end of block `blockNumber`, whose hash was `blockHash`. */
+export interface JournaledStep {
+  blockNumber: bigint;
+  blockHash: string;
+}
+
+const TRIGGER = 'tally_journal';
+
+/**
+ * Puts the journal's row trigger on each view table that lacks it. A table without a primary key
+ * is refused: its changes could not be undone row by row.
+ */
+export async function installJournal(manager: EntityManager, tables: readonly string[]): Promise<void> {
+  if (tables.length === 0) return;
+  const rows = (await manager.query(
+    `SELECT c.relname AS table_name,
+            EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) AS has_key,
+            EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = $2) AS journaled
+       FROM pg_class c
+      WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' AND c.relname = ANY($1::text[])`,
+    [tables, TRIGGER],
+  )) as Array<{ table_name: string; has_key: boolean; journaled: boolean }>;
+  for (const table of tables) {
+    const row = rows.find((candidate) => candidate.table_name === table);
+    if (!row) throw new Error(`view table ${table} does not exist in schema ${await currentSchema(manager)}`);
+    if (!row.has_key) throw new Error(`view table ${table} has no primary key: the projection journal cannot undo its rows`);
+    if (row.journaled) continue;
+    await manager.query(
+      `CREATE TRIGGER ${TRIGGER} AFTER INSERT OR UPDATE OR DELETE ON "${table}" FOR EACH ROW
+         WHEN (coalesce(current_setting('tally.journal_block', true), '') <> '') EXECUTE FUNCTION tally_journal_row()`,
+    );
+  }
+}
+
+async function currentSchema(manager: EntityManager): Promise<string> {
+  const [row] = (await manager.query('SELECT current_schema() AS schema')) as Array<{ schema: string }>;
+  return row.schema;
+}
+
+/**
+ * Journals the rest of this transaction as the step ending at `step`, and forgets what a rollback
+ * can no longer need: steps before `keepFrom` and the changes up to it.
+ */
+export async function journalStep(manager: EntityManager, step: JournaledStep, keepFrom: bigint): Promise<void> {
+  await manager.query(
+    `WITH journaling AS (SELECT set_config('tally.journal_block', $1, true)),
+          step AS (INSERT INTO projection_steps (block_number, block_hash) SELECT $1::bigint, $2 FROM journaling
+                   ON CONFLICT (block_number) DO UPDATE SET block_hash = excluded.block_hash),
+          old_steps AS (DELETE FROM projection_steps WHERE block_number < $3::bigint)
+     DELETE FROM projection_undo WHERE block_number <= $3::bigint`,
+    [step.blockNumber.toString(), step.blockHash, keepFrom.toString()],
+  );
+}
+
+/** Empties the journal (a step applied without it, or a rebuild: no earlier step can be rolled back to). */
+export async function clearJournal(manager: EntityManager): Promise<void> {
+  await manager.query('TRUNCATE projection_steps, projection_undo');
+}
+
+/** The journaled steps, newest first. */
+export async function journaledSteps(manager: EntityManager): Promise<JournaledStep[]> {
+  const rows = (await manager.query('SELECT block_number, block_hash FROM projection_steps ORDER BY block_number DESC')) as Array<{ block_number: string; block_hash: string }>;
+  return rows.map((row) => ({ blockNumber: BigInt(row.block_number), blockHash: row.block_hash }));
+}
+
+/** Undoes every journaled change after block `target` (newest first) and forgets those steps; returns the rows undone. */
+export async function undoAfter(manager: EntityManager, target: bigint): Promise<number> {
+  const [row] = (await manager.query('SELECT tally_undo_after($1) AS undone', [target.toString()])) as Array<{ undone: number }>;
+  return row.undone;
+}
