@@ -19,7 +19,7 @@ let beta: Organisation;
 let lineId: string;
 
 beforeAll(async () => {
-  stack = await startStack('reorg', ['credit', 'payment'], { CONFIRMATIONS: '3', SUBMIT_RECEIPT_TIMEOUT_MS: '3000', REQUEST_TIMEOUT_MS: '30000' }, ['--block-time', '0.5']);
+  stack = await startStack('reorg', ['credit', 'payment'], { CONFIRMATIONS: '3', PROJECTOR_JOURNAL_DEPTH: '8', SUBMIT_RECEIPT_TIMEOUT_MS: '3000', REQUEST_TIMEOUT_MS: '30000' }, ['--block-time', '0.5']);
   payment = stack.apps.payment!;
   chain = payment.get(ChainClient);
   acme = await stack.anOrganisation('acme-pay');
@@ -37,21 +37,26 @@ const pay = (key: string, amount = '10') =>
 /** Waits as this file's steps need (see test/support/until.ts). */
 const until = <T>(what: string, probe: () => Promise<T | undefined>) => untilWith(what, probe, { timeoutMs: 60_000, pollMs: 200 });
 
-const tables = ['payments', 'balances', 'token_classes', 'accounts'];
-const viewsOf = (app: INestApplication) => Promise.all(tables.map((table) => app.get(DataSource).query(`SELECT * FROM ${table} ORDER BY 1, 2`)));
+/** Every view table of the two services (their projections' viewTables). */
+const viewTables = {
+  payment: ['payments', 'payment_lines', 'refunds', 'balances', 'token_movements', 'token_classes', 'token_acceptances', 'accounts'],
+  credit: ['credit_lines', 'credit_accounts', 'credit_applications', 'accounts'],
+};
+const viewsOf = (service: keyof typeof viewTables) =>
+  Promise.all(viewTables[service].map((table) => stack.apps[service]!.get(DataSource).query(`SELECT * FROM ${table} ORDER BY 1, 2`)));
 
-/** The views as they are, then as a rebuild from the chain makes them, at the same head. */
-async function expectViewsEqualARebuild(): Promise<void> {
-  const projector = payment.get(Projector);
+/** A service's views as they are, then as a rebuild from the chain makes them, at the same head. */
+async function expectViewsEqualARebuild(service: keyof typeof viewTables = 'payment'): Promise<void> {
+  const projector = stack.apps[service]!.get(Projector);
   const caughtUp = async () => {
     const head = (await chain.blockNumber()) - 2n;
     await until('the projector to reach the confirmed head', async () => ((projector.appliedBlock ?? 0n) >= head ? true : undefined));
   };
   await caughtUp();
-  const before = await viewsOf(payment);
+  const before = await viewsOf(service);
   await projector.rebuild({ reopenOutbox: false });
   await caughtUp();
-  expect(await viewsOf(payment)).toEqual(before);
+  expect(await viewsOf(service)).toEqual(before);
 }
 
 
@@ -101,6 +106,9 @@ it('drops a payment in a reorg beyond the confirmation depth: the views roll bac
   await submitter.start();
   await recordedOnce('beyond-1', usedBefore, 10n);
   await expectViewsEqualARebuild();
+  // The credit service's projector rolled its views (the line's use among them) back too.
+  expect(stack.apps.credit!.get(Projector).reorgs.rolledBack).toBeGreaterThan(0);
+  await expectViewsEqualARebuild('credit');
 });
 
 it('drops a payment in a reorg inside the confirmation depth: it is submitted again and recorded once', async () => {
@@ -124,13 +132,12 @@ it('drops a payment in a reorg inside the confirmation depth: it is submitted ag
 it('rebuilds the views when a reorg reaches behind the journal', async () => {
   const projector = payment.get(Projector);
   const reorgsBefore = { ...projector.reorgs };
-  // Only empty blocks are replaced: the earlier tests' writes are 6 blocks deep first.
-  const quiet = (await chain.blockNumber()) + 6n;
-  await until('6 more blocks', async () => ((await chain.blockNumber()) >= quiet ? true : undefined));
+  // Only empty blocks are replaced: the earlier tests' writes are 13 blocks deep first.
+  const quiet = (await chain.blockNumber()) + 13n;
+  await until('13 more blocks', async () => ((await chain.blockNumber()) >= quiet ? true : undefined));
   const head = await chain.blockNumber();
-  // Forget the journal, as a projector that has just caught up from far behind would have it.
-  await payment.get(DataSource).query('TRUNCATE projection_steps, projection_undo');
-  await chain.provider.send('anvil_reorg', [5, []]);
+  // 12 blocks: deeper than the journal (PROJECTOR_JOURNAL_DEPTH 8 below the confirmed head).
+  await chain.provider.send('anvil_reorg', [12, []]);
   await until('the projector to recover', async () => (projector.reorgs.rebuilt > reorgsBefore.rebuilt ? true : undefined));
   expect(projector.reorgs.rolledBack).toBe(reorgsBefore.rolledBack);
   expect(await chain.blockNumber()).toBeGreaterThanOrEqual(head);

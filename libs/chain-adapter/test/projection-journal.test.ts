@@ -46,7 +46,7 @@ const snapshot = async () => ({
 /** One projector step ending at `block` (journaled unless told otherwise). */
 const step = (block: number, write: (manager: EntityManager) => Promise<unknown>, journaled = true) =>
   dataSource.transaction(async (manager) => {
-    if (journaled) await journalStep(manager, { blockNumber: BigInt(block), blockHash: `0x${block.toString(16).padStart(64, '0')}` }, BigInt(block - 100));
+    if (journaled) await journalStep(manager, { blockNumber: BigInt(block), blockHash: `0x${block.toString(16).padStart(64, '0')}` }, BigInt(block - 100), true);
     await write(manager);
   });
 
@@ -109,7 +109,7 @@ it('journals nothing outside a journaled step, and forgets steps older than its 
 
   for (let block = 100; block < 110; block += 1) {
     await dataSource.transaction(async (manager) => {
-      await journalStep(manager, { blockNumber: BigInt(block), blockHash: `0x${block.toString(16)}` }, BigInt(block - 3));
+      await journalStep(manager, { blockNumber: BigInt(block), blockHash: `0x${block.toString(16)}` }, BigInt(block - 3), true);
       await upsertLine(manager, '0xa', String(block), 'ACTIVE');
     });
   }

@@ -25,7 +25,8 @@ export class ProjectionJournal1764000000003 implements MigrationInterface {
     await queryRunner.query(`CREATE INDEX projection_undo_block_idx ON projection_undo (block_number)`);
     // Fires (AFTER, per row) only while the transaction has tally.journal_block set: the last block
     // of the step writing. An insert is undone by deleting the row (its key is read from the row as
-    // inserted); an update or a delete by putting the row back as it was.
+    // inserted); an update or a delete by putting the row back as it was (an update is undone under
+    // the row's old key: projections never change a view row's key).
     await queryRunner.query(`
       CREATE FUNCTION tally_journal_row() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN

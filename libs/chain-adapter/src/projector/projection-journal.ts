@@ -48,17 +48,19 @@ async function currentSchema(manager: EntityManager): Promise<string> {
 }
 
 /**
- * Journals the rest of this transaction as the step ending at `step`, and forgets what a rollback
- * can no longer need: steps before `keepFrom` and the changes up to it.
+ * Records this transaction as the step ending at `step` and, with `keepChanges`, journals the rows
+ * it changes from now on (needless for the first step of an empty journal: no earlier step to roll
+ * back to); forgets what a rollback can no longer need: steps before `keepFrom` and the changes up
+ * to it.
  */
-export async function journalStep(manager: EntityManager, step: JournaledStep, keepFrom: bigint): Promise<void> {
+export async function journalStep(manager: EntityManager, step: JournaledStep, keepFrom: bigint, keepChanges: boolean): Promise<void> {
   await manager.query(
-    `WITH journaling AS (SELECT set_config('tally.journal_block', $1, true)),
+    `WITH journaling AS (SELECT set_config('tally.journal_block', CASE WHEN $4 THEN $1 ELSE '' END, true)),
           step AS (INSERT INTO projection_steps (block_number, block_hash) SELECT $1::bigint, $2 FROM journaling
                    ON CONFLICT (block_number) DO UPDATE SET block_hash = excluded.block_hash),
           old_steps AS (DELETE FROM projection_steps WHERE block_number < $3::bigint)
      DELETE FROM projection_undo WHERE block_number <= $3::bigint`,
-    [step.blockNumber.toString(), step.blockHash, keepFrom.toString()],
+    [step.blockNumber.toString(), step.blockHash, keepFrom.toString(), keepChanges],
   );
 }
 
@@ -67,9 +69,9 @@ export async function clearJournal(manager: EntityManager): Promise<void> {
   await manager.query('TRUNCATE projection_steps, projection_undo');
 }
 
-/** The journaled steps, newest first. */
-export async function journaledSteps(manager: EntityManager): Promise<JournaledStep[]> {
-  const rows = (await manager.query('SELECT block_number, block_hash FROM projection_steps ORDER BY block_number DESC')) as Array<{ block_number: string; block_hash: string }>;
+/** The journaled steps, newest first (at most `limit`). */
+export async function journaledSteps(manager: EntityManager, limit?: number): Promise<JournaledStep[]> {
+  const rows = (await manager.query('SELECT block_number, block_hash FROM projection_steps ORDER BY block_number DESC LIMIT $1', [limit ?? null])) as Array<{ block_number: string; block_hash: string }>;
   return rows.map((row) => ({ blockNumber: BigInt(row.block_number), blockHash: row.block_hash }));
 }
 

@@ -31,7 +31,7 @@ export interface ProjectorOptions {
   /** Most blocks read at once while more than maxBlockRange behind (a rebuild, a restart after downtime); at least maxBlockRange. */
   catchUpBlockRange?: number;
   confirmations: number;
-  /** Steps ending within this many blocks of the head are journaled, so a reorg that deep rolls back instead of rebuilding; 0: never. */
+  /** Steps whose whole range lies within this many blocks of the head are journaled, so a reorg that deep rolls back instead of rebuilding; 0: never. */
   journalDepth: number;
 }
 
@@ -51,7 +51,11 @@ export class Projector {
   /** Reorgs this projector recovered from: by rolling back to a journaled step, or by a rebuild (for metrics). */
   readonly reorgs = { rolledBack: 0, rebuilt: 0 };
   private readonly feed: RangeFeed;
-  /** Whether projection_steps may hold rows (unknown until this process first writes or empties it). */
+  /**
+   * The journal as this process knows it: 'unknown' until its first step (it may hold another
+   * process's steps, valid only if they reach the cursor), 'empty', or 'active' (its newest step is
+   * the cursor).
+   */
   private journal: 'unknown' | 'empty' | 'active' = 'unknown';
   private readonly viewTables: string[];
 
@@ -185,27 +189,33 @@ export class Projector {
    * operations finalised from the dropped blocks.
    */
   private async recoverFromReorg(cursor: ProjectionCursor): Promise<void> {
-    const ancestor = await this.journaledAncestor();
+    const ancestor = await this.journaledAncestor(cursor);
     if (ancestor) {
       const undone = await this.rollBack(ancestor);
-      this.reorgs.rolledBack += 1;
       this.logger.warn(
         { cursorBlock: cursor.blockNumber, ancestorBlock: ancestor.blockNumber.toString(), ancestorHash: ancestor.blockHash, rowsUndone: undone },
         'rolled the views back to the newest journaled block the chain still has; re-applying from there',
       );
     } else {
       await this.rebuild({ reopenOutbox: true });
-      this.reorgs.rebuilt += 1;
       this.logger.warn({ cursorBlock: cursor.blockNumber }, 'no journaled block is left on the chain: rebuilt the views from the deployment block');
     }
     await this.onRebuilt?.();
+    // Counted once the submitter has re-checked the reopened operations.
+    if (ancestor) this.reorgs.rolledBack += 1;
+    else this.reorgs.rebuilt += 1;
   }
 
-  /** The newest journaled step whose block the chain still has, if any. */
-  private async journaledAncestor(): Promise<JournaledStep | undefined> {
+  /**
+   * The newest journaled step whose block the chain still has, if any. The journal counts only if
+   * its newest step is the cursor: then every step after any of its steps was journaled.
+   */
+  private async journaledAncestor(cursor: ProjectionCursor): Promise<JournaledStep | undefined> {
     if (this.options.journalDepth === 0) return undefined;
+    const journal = await journaledSteps(this.dataSource.manager);
+    if (journal.length === 0 || !isCursor(journal[0], cursor)) return undefined;
     const head = await this.chain.blockNumber();
-    const steps = (await journaledSteps(this.dataSource.manager)).filter((step) => step.blockNumber <= head);
+    const steps = journal.filter((step) => step.blockNumber <= head);
     if (steps.length === 0) return undefined;
     const headers = await readHeaders(this.chain.provider, steps.map((step) => step.blockNumber));
     return steps.find((step) => headers.get(step.blockNumber)?.hash === step.blockHash);
@@ -233,7 +243,7 @@ export class Projector {
     this.feed.reset();
     await this.dataSource.transaction(async (manager) => {
       if (this.viewTables.length > 0) await manager.query(`TRUNCATE ${this.viewTables.map((table) => `"${table}"`).join(', ')}`);
-      if (this.options.journalDepth > 0) await clearJournal(manager);
+      await clearJournal(manager);
       await manager.update(
         ProjectionCursor,
         { name: this.options.name },
@@ -292,11 +302,21 @@ export class Projector {
       phases[phase] += now - mark;
       mark = now;
     };
-    // Journaled near the head (a reorg there rolls back); far behind, the journal is emptied instead.
-    const journaled = this.options.journalDepth > 0 && head - to < BigInt(this.options.journalDepth);
+    // Journaled when the whole range is near the head (a reorg there rolls back); a range reaching
+    // from far behind (a rebuild, a catch-up) is not, and empties the journal instead. A journal
+    // left by another process counts only if its newest step is the cursor; the first step of an
+    // empty journal is recorded without its rows (nothing before it can be rolled back to).
+    const journaled = this.options.journalDepth > 0 && head - from < BigInt(this.options.journalDepth);
+    let journalFrom = this.journal;
+    if (journaled && journalFrom === 'unknown') {
+      const [newest] = await journaledSteps(this.dataSource.manager, 1);
+      journalFrom = newest && isCursor(newest, cursor) ? 'active' : 'unknown';
+    }
     await this.dataSource.transaction(async (manager) => {
-      if (journaled) await journalStep(manager, { blockNumber: to, blockHash: read.toHash }, to - BigInt(this.options.journalDepth));
-      else if (this.journal !== 'empty' && this.options.journalDepth > 0) await clearJournal(manager);
+      if (journalFrom === 'unknown' || (!journaled && journalFrom === 'active')) await clearJournal(manager);
+      if (journaled) {
+        await journalStep(manager, { blockNumber: to, blockHash: read.toHash }, to - BigInt(this.options.journalDepth), journalFrom === 'active');
+      }
       // Work per step, not per event: the outbox entries the events name are read in one query and
       // the recorded ones written in one; the events to publish go out in multi-row inserts; a run
       // of consecutive events of one kind goes to its projection at once where it can take it.
@@ -378,10 +398,12 @@ export class Projector {
     const operationIds = [...new Set(events.map(recordedOperationId).filter((id): id is string => typeof id === 'string'))];
     if (operationIds.length === 0) return new Map();
     // One parameter, however many events the step has (Postgres takes at most 65,535); a joined
-    // string parses several times faster than an array literal (ids are hex: no commas).
+    // string parses several times faster than an array literal (ids are hex: no commas). As a
+    // semi-join, not `= ANY(…)`: a rebuild names tens of thousands of ids, and ANY over a computed
+    // array is searched linearly for every row a scan meets.
     const found = await manager
       .createQueryBuilder(OutboxEntry, 'entry')
-      .where(`entry.operation_id = ANY(string_to_array(:operationIds, ','))`, { operationIds: operationIds.join(',') })
+      .where(`entry.operation_id IN (SELECT unnest(string_to_array(:operationIds, ',')))`, { operationIds: operationIds.join(',') })
       .getMany();
     return new Map(found.map((entry) => [entry.operationId, entry]));
   }
@@ -448,6 +470,11 @@ export class Projector {
       ],
     );
   }
+}
+
+/** Whether a journaled step is where the cursor stands (same block, same hash). */
+function isCursor(step: JournaledStep, cursor: ProjectionCursor): boolean {
+  return step.blockNumber.toString() === cursor.blockNumber && step.blockHash === cursor.blockHash;
 }
 
 /** The kind of an event, as projections declare the events they read. */
