@@ -11,6 +11,7 @@ import { decodeChainError } from '../chain-errors.js';
 import type { OperationContract } from '../contracts.js';
 import { DEFAULT_OPERATION_GAS, batchCalldata } from '../operation.js';
 import { OutboxEntry } from './outbox-entry.entity.js';
+import { rpcCall } from '../projector/range-reader.js';
 import { signBatchTransaction } from './transaction-signing.js';
 import type { OutboxService } from './outbox.service.js';
 
@@ -242,8 +243,9 @@ export class Submitter {
     }
     const claimMs = Date.now() - claimStarted;
     try {
-      // Sent as it is: ethers' broadcastTransaction parses the whole signed batch back first.
-      await this.chain.provider.send('eth_sendRawTransaction', [signed.raw]);
+      // Sent as it is: ethers' broadcastTransaction parses the whole signed batch back first, and
+      // its transport encodes the request in JavaScript.
+      await rpcCall(this.chain.provider, 'eth_sendRawTransaction', [signed.raw]);
     } catch (error) {
       await this.reopen(entries, error);
       throw error;
@@ -349,7 +351,7 @@ export class Submitter {
     floor.maxPriorityFeePerGas = replacement.maxPriorityFeePerGas;
     await this.recordHash(entries, previous.hash, replacement.hash);
     try {
-      await this.chain.provider.send('eth_sendRawTransaction', [replacement.raw]);
+      await rpcCall(this.chain.provider, 'eth_sendRawTransaction', [replacement.raw]);
     } catch (error) {
       await this.recordHash(entries, replacement.hash, previous.hash);
       throw error;
@@ -395,7 +397,8 @@ export class Submitter {
   /**
    * Waits (bounded) for the receipt of the batch or of one of its replacements; a batch not mined
    * within replaceAfterMs of its last sending is replaced; a reverted batch goes back to PENDING.
-   * Receipts are read raw: only status and block matter here, and a batch's carries a log per item.
+   * Receipts are read raw, past ethers' transport (which decodes answers in JavaScript): only status
+   * and block matter here, and a batch's carries a log per item.
    */
   private async awaitReceipt(entries: OutboxEntry[], signed: SignedBatch): Promise<void> {
     const deadline = Date.now() + this.options.receiptTimeoutMs;
@@ -407,7 +410,7 @@ export class Submitter {
     while (this.running && Date.now() < deadline) {
       try {
         for (const transaction of sent) {
-          receipt = await this.chain.provider.send('eth_getTransactionReceipt', [transaction.hash]);
+          receipt = await rpcCall(this.chain.provider, 'eth_getTransactionReceipt', [transaction.hash]);
           if (receipt) break;
         }
       } catch (error) {

@@ -77,18 +77,23 @@ function post<T>(provider: JsonRpcProvider, body: unknown): Promise<T> {
   });
 }
 
-async function call<T>(provider: JsonRpcProvider, method: string, params: unknown[]): Promise<T> {
+/**
+ * One JSON-RPC call to the provider's node through Node's http module (see above): for the calls
+ * whose requests or answers are large — logs, a batch transaction, a batch's receipt with a log per
+ * item. A JSON-RPC error is thrown as `<method> failed: <the node's message>`.
+ */
+export async function rpcCall<T>(provider: JsonRpcProvider, method: string, params: unknown[]): Promise<T> {
   const reply = await post<JsonRpcReply<T>>(provider, { jsonrpc: '2.0', id: 1, method, params });
   if (reply.error) throw new Error(`${method} failed: ${reply.error.message ?? JSON.stringify(reply.error)}`);
   return reply.result as T;
 }
 
 export async function readLogs(provider: JsonRpcProvider, addresses: string[], fromBlock: bigint, toBlock: bigint): Promise<RawLog[]> {
-  return call<RawLog[]>(provider, 'eth_getLogs', [{ address: addresses, fromBlock: toQuantity(fromBlock), toBlock: toQuantity(toBlock) }]);
+  return rpcCall<RawLog[]>(provider, 'eth_getLogs', [{ address: addresses, fromBlock: toQuantity(fromBlock), toBlock: toQuantity(toBlock) }]);
 }
 
 export async function readHeader(provider: JsonRpcProvider, blockNumber: bigint): Promise<BlockHeader | null> {
-  const block = await call<RawHeader | null>(provider, 'eth_getBlockByNumber', [toQuantity(blockNumber), false]);
+  const block = await rpcCall<RawHeader | null>(provider, 'eth_getBlockByNumber', [toQuantity(blockNumber), false]);
   return block ? headerOf(block) : null;
 }
 
