@@ -2,12 +2,14 @@
 // depth (the views had not applied the replaced blocks) and one beyond it (they had: the projector
 // rolls them back to the newest journaled block the chain still has, without a rebuild). In both,
 // the payment the reorg dropped is submitted again and recorded once, and the views equal a fresh
-// rebuild from the chain.
+// rebuild from the chain. A reorg deeper than the journal, and one met by a projector whose journal
+// does not reach its cursor (steps applied by a process that kept none), rebuild instead.
 import '../../../test/support/isolation.js';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { ChainClient, Projector, Submitter, operationIdOf, readCreditLine } from '#chain-adapter';
+import { TALLY_CONFIG, type TallyConfig } from '#common';
+import { ChainClient, OutboxService, PROJECTIONS, Projector, Submitter, operationIdOf, readCreditLine, type Projection } from '#chain-adapter';
 import { startStack, type Organisation, type Stack } from '../../../test/support/stack.js';
 import { until as untilWith } from '../../../test/support/until.js';
 
@@ -141,5 +143,50 @@ it('rebuilds the views when a reorg reaches behind the journal', async () => {
   await until('the projector to recover', async () => (projector.reorgs.rebuilt > reorgsBefore.rebuilt ? true : undefined));
   expect(projector.reorgs.rolledBack).toBe(reorgsBefore.rolledBack);
   expect(await chain.blockNumber()).toBeGreaterThanOrEqual(head);
+  await expectViewsEqualARebuild();
+});
+
+it('does not trust a journal that does not reach the cursor: a projector starting over one rebuilds', async () => {
+  const running = payment.get(Projector);
+  const submitter = payment.get(Submitter);
+  const dataSource = payment.get(DataSource);
+  const operationId = operationIdOf('acme-pay', 'stale-1');
+  const usedBefore = (await readCreditLine(chain, lineId)).used;
+  const recorded = await pay('stale-1');
+  expect(recorded.status).toBe(201);
+  const paidIn = BigInt(recorded.body.chain.blockNumber);
+  await until('the views to be a block past the payment', async () => ((running.appliedBlock ?? 0n) > paidIn ? true : undefined));
+  // As if a process that keeps no journal (an older build, or PROJECTOR_JOURNAL_DEPTH=0) had
+  // applied the blocks from the payment's on: the journal ends before them, the views have them.
+  await submitter.stop();
+  await running.stop();
+  await dataSource.query('DELETE FROM projection_steps WHERE block_number >= $1', [paidIn.toString()]);
+  await dataSource.query('DELETE FROM projection_undo WHERE block_number >= $1', [paidIn.toString()]);
+  expect(await dataSource.query('SELECT id FROM payments WHERE id = $1', [operationId])).toHaveLength(1);
+  // The payment's block and the rest are replaced while no projector runs; a new one starts.
+  await chain.provider.send('anvil_reorg', [Number((await chain.blockNumber()) - paidIn + 1n), []]);
+  const config = payment.get<symbol, TallyConfig>(TALLY_CONFIG);
+  const starting = new Projector(chain, dataSource, payment.get(OutboxService), payment.get<symbol, Projection[]>(PROJECTIONS), {
+    name: config.serviceName,
+    schema: config.database.schema,
+    pollMs: config.projector.pollMs,
+    maxBlockRange: config.projector.maxBlockRange,
+    confirmations: config.chain.confirmations,
+    journalDepth: config.projector.journalDepth,
+  });
+  starting.onRebuilt = () => submitter.recover();
+  await starting.start();
+  try {
+    await until('the starting projector to recover', async () => (starting.reorgs.rebuilt + starting.reorgs.rolledBack > 0 ? true : undefined));
+    // Rolling back to the journal's newest step would have kept the payment, whose rows it never journaled.
+    expect(starting.reorgs).toEqual({ rolledBack: 0, rebuilt: 1 });
+    await until('the views to reach the head', async () => ((starting.appliedBlock ?? 0n) >= (await chain.blockNumber()) - 2n ? true : undefined));
+    expect(await dataSource.query('SELECT id FROM payments WHERE id = $1', [operationId])).toEqual([]);
+  } finally {
+    await starting.stop();
+    await running.start();
+    await submitter.start();
+  }
+  await recordedOnce('stale-1', usedBefore, 10n);
   await expectViewsEqualARebuild();
 });

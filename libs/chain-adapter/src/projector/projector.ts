@@ -155,6 +155,8 @@ export class Projector {
       return false;
     }
     this.lockRunner = runner;
+    // Another process may have projected (and kept or dropped the journal) while this one did not hold the lock.
+    this.journal = 'unknown';
     return true;
   }
 
