@@ -57,6 +57,8 @@ export class Projector {
    * the cursor).
    */
   private journal: 'unknown' | 'empty' | 'active' = 'unknown';
+  /** The cursor as this projector last read or wrote it (see cursor()). */
+  private known: ProjectionCursor | undefined;
   private readonly viewTables: string[];
 
   constructor(
@@ -123,6 +125,7 @@ export class Projector {
         }
       } catch (error) {
         this.lastFailure = error instanceof Error ? error.message : String(error);
+        this.known = undefined;
         this.logger.warn({ err: this.lastFailure }, 'projection step failed; will retry');
       }
       await this.sleep(this.options.pollMs);
@@ -157,19 +160,29 @@ export class Projector {
     this.lockRunner = runner;
     // Another process may have projected (and kept or dropped the journal) while this one did not hold the lock.
     this.journal = 'unknown';
+    this.known = undefined;
     return true;
   }
 
-  async cursor(manager: EntityManager = this.dataSource.manager): Promise<ProjectionCursor> {
-    const found = await manager.findOneBy(ProjectionCursor, { name: this.options.name });
-    if (found) return found;
-    const created = manager.create(ProjectionCursor, {
-      name: this.options.name,
-      blockNumber: this.chain.deploymentBlock.toString(),
-      blockHash: null,
-    });
-    await manager.save(created);
-    return created;
+  /**
+   * The cursor: read once after the lock is taken (or after a failure, a rebuild or a rollback),
+   * then kept as this projector's own steps move it (only the lock holder writes it), so a poll that
+   * finds no new block asks nothing of Postgres.
+   */
+  private async cursor(): Promise<ProjectionCursor> {
+    if (this.known) return this.known;
+    const manager = this.dataSource.manager;
+    let found = await manager.findOneBy(ProjectionCursor, { name: this.options.name });
+    if (!found) {
+      found = manager.create(ProjectionCursor, {
+        name: this.options.name,
+        blockNumber: this.chain.deploymentBlock.toString(),
+        blockHash: null,
+      });
+      await manager.save(found);
+    }
+    this.known = found;
+    return found;
   }
 
   /** A chain behind or diverging from the cursor is treated as a reorg. */
@@ -232,6 +245,7 @@ export class Projector {
       await this.reopenOutbox(manager, ancestor.blockNumber);
       return rows;
     });
+    this.known = undefined;
     this.appliedBlock = ancestor.blockNumber;
     return undone;
   }
@@ -254,6 +268,7 @@ export class Projector {
       if (options.reopenOutbox) await this.reopenOutbox(manager, this.chain.deploymentBlock);
     });
     this.journal = 'empty';
+    this.known = undefined;
     this.appliedBlock = this.chain.deploymentBlock;
   }
 
@@ -369,6 +384,7 @@ export class Projector {
     });
     lap('commitMs');
     this.journal = journaled ? 'active' : 'empty';
+    this.known = Object.assign(new ProjectionCursor(), { name: this.options.name, blockNumber: to.toString(), blockHash: read.toHash });
     this.appliedBlock = to;
     if (events.length > 0) {
       // Where a step's time goes: waiting for its range to be read and decoded (often read ahead), then writing it.
