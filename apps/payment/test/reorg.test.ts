@@ -190,3 +190,37 @@ it('does not trust a journal that does not reach the cursor: a projector startin
   await recordedOnce('stale-1', usedBefore, 10n);
   await expectViewsEqualARebuild();
 });
+
+it('reads the journal afresh when it takes the lock again: it does not append to a journal another process left with a gap', async () => {
+  const projector = payment.get(Projector);
+  const submitter = payment.get(Submitter);
+  const dataSource = payment.get(DataSource);
+  const reorgsBefore = { ...projector.reorgs };
+  const operationId = operationIdOf('acme-pay', 'gap-1');
+  const usedBefore = (await readCreditLine(chain, lineId)).used;
+  const recorded = await pay('gap-1');
+  expect(recorded.status).toBe(201);
+  const paidIn = BigInt(recorded.body.chain.blockNumber);
+  await until('the views to be a block past the payment', async () => ((projector.appliedBlock ?? 0n) > paidIn ? true : undefined));
+  // While this projector does not hold the lock, a process keeping no journal applies the blocks
+  // from the payment's on (as far as the journal shows: its steps from there are gone).
+  await submitter.stop();
+  await projector.stop();
+  await dataSource.query('DELETE FROM projection_steps WHERE block_number >= $1', [paidIn.toString()]);
+  await dataSource.query('DELETE FROM projection_undo WHERE block_number >= $1', [paidIn.toString()]);
+  // The same projector takes the lock again and applies another step before the reorg comes.
+  await projector.start();
+  const resumedAt = projector.appliedBlock ?? 0n;
+  await until('another step', async () => ((projector.appliedBlock ?? 0n) > resumedAt ? true : undefined));
+  await chain.provider.send('anvil_reorg', [Number((await chain.blockNumber()) - paidIn + 1n), []]);
+  await until('the projector to recover', async () =>
+    projector.reorgs.rebuilt + projector.reorgs.rolledBack > reorgsBefore.rebuilt + reorgsBefore.rolledBack ? true : undefined,
+  );
+  // Appending to the old journal would have let it roll back to a step before the payment and keep it.
+  expect(projector.reorgs).toEqual({ rolledBack: reorgsBefore.rolledBack, rebuilt: reorgsBefore.rebuilt + 1 });
+  await until('the views to reach the head', async () => ((projector.appliedBlock ?? 0n) >= (await chain.blockNumber()) - 2n ? true : undefined));
+  expect(await dataSource.query('SELECT id FROM payments WHERE id = $1', [operationId])).toEqual([]);
+  await submitter.start();
+  await recordedOnce('gap-1', usedBefore, 10n);
+  await expectViewsEqualARebuild();
+});

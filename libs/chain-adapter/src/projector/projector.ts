@@ -97,11 +97,7 @@ export class Projector {
     this.running = false;
     this.wake?.();
     await this.loop;
-    if (this.lockRunner) {
-      await this.lockRunner.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
-      await this.lockRunner.release();
-      this.lockRunner = undefined;
-    }
+    await this.releaseLock();
   }
 
   /** Asks the projector to look at the chain now instead of at its next poll. */
@@ -110,14 +106,15 @@ export class Projector {
   }
 
   private async run(): Promise<void> {
-    let checkedAtBoot = false;
+    // Checked each time the lock is taken: the journal's triggers, and the cursor against the chain.
+    let checked = false;
     while (this.running) {
       try {
         if (await this.holdLock()) {
-          if (!checkedAtBoot) {
+          if (!checked) {
             if (this.options.journalDepth > 0) await this.dataSource.transaction((manager) => installJournal(manager, this.viewTables));
             await this.checkCursorAgainstChain();
-            checkedAtBoot = true;
+            checked = true;
           }
           const advanced = await this.step();
           this.lastFailure = undefined;
@@ -125,11 +122,24 @@ export class Projector {
         }
       } catch (error) {
         this.lastFailure = error instanceof Error ? error.message : String(error);
-        this.known = undefined;
         this.logger.warn({ err: this.lastFailure }, 'projection step failed; will retry');
+        // The lock's connection may be gone (another instance may hold the lock now): let it go and
+        // take it again, reading the cursor and the journal afresh.
+        await this.releaseLock();
+        checked = false;
       }
       await this.sleep(this.options.pollMs);
     }
+  }
+
+  private async releaseLock(): Promise<void> {
+    const runner = this.lockRunner;
+    this.lockRunner = undefined;
+    this.known = undefined;
+    this.journal = 'unknown';
+    if (!runner) return;
+    await runner.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+    await runner.release().catch(() => undefined);
   }
 
   private sleep(ms: number): Promise<void> {

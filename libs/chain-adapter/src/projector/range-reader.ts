@@ -39,7 +39,8 @@ interface JsonRpcReply<T> {
   error?: { code?: number; message?: string };
 }
 
-const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+/** Kept-alive connections, closed after 4 s idle (a node or proxy closing one first would fail the next call on it). */
+const agents = { http: new HttpAgent({ keepAlive: true, timeout: 4_000 }), https: new HttpsAgent({ keepAlive: true, timeout: 4_000 }) };
 
 /** One JSON-RPC request (or a batch of them) to the provider's node, answered within the provider's timeout. */
 function post<T>(provider: JsonRpcProvider, body: unknown): Promise<T> {
@@ -67,7 +68,10 @@ function post<T>(provider: JsonRpcProvider, body: unknown): Promise<T> {
         }
       });
     });
-    const timer = setTimeout(() => request.destroy(new Error(`the node at ${connection.url} did not answer within ${connection.timeout} ms`)), connection.timeout);
+    const timer = setTimeout(
+      () => request.destroy(Object.assign(new Error(`the node at ${connection.url} did not answer within ${connection.timeout} ms`), { code: 'TIMEOUT' })),
+      connection.timeout,
+    );
     function fail(error: Error): void {
       clearTimeout(timer);
       reject(error);
