@@ -1,12 +1,15 @@
 // A chain node that stops answering (anvil paused with SIGSTOP for 20 s) while payments arrive:
 // every request is answered within its bounds — 201, 202 (accepted, still to be recorded) or 503
 // CHAIN_UNAVAILABLE (nothing accepted) — and once the node answers again every accepted payment is
-// recorded exactly once. /health reports the chain down while it is.
+// recorded exactly once. /health reports the chain down while it is, and healthy again once the
+// node answers, also when nothing is left to send.
 import '../../../test/support/isolation.js';
 import { execFileSync } from 'node:child_process';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { ChainClient, operationIdOf, readCreditLine } from '#chain-adapter';
 import { startStack, type Organisation, type Stack } from '../../../test/support/stack.js';
+import { until } from '../../../test/support/until.js';
 
 const RPC_TIMEOUT_MS = 2_000;
 const REQUEST_TIMEOUT_MS = 4_000;
@@ -92,4 +95,33 @@ it('answers 201, 202 or 503 while the chain is paused, and records every accepte
   const chain = stack.apps.payment!.get(ChainClient);
   expect((await readCreditLine(chain, lineId)).used).toBe(10n * BigInt(keys.length));
   for (const key of keys) expect(await chain.contract('CreditLedger').getFunction('operationRecorded')(operationIdOf('acme-pay', key))).toBe(true);
+});
+
+it('reports healthy again once the node answers, with nothing left to send', async () => {
+  const lineId = await stack.aCreditLine(acme, beta);
+  const dataSource = stack.apps.payment!.get(DataSource);
+  const operationId = operationIdOf('acme-pay', 'after-stall-1');
+  // supertest sends a request when it is awaited or then-ed: start it now.
+  const answer = request(stack.urls.payment!)
+    .post('/v1/payments')
+    .set('Authorization', acme.auth)
+    .set('Idempotency-Key', 'after-stall-1')
+    .send({ kind: 'CREDIT', lineId, amount: '10' })
+    .then((response) => response);
+  // Paused once the batch is sent: reading its receipt fails (the RPC timeout) until the node answers.
+  await until('the batch to be sent', async () => {
+    const [entry] = (await dataSource.query('SELECT tx_hash FROM outbox WHERE operation_id = $1', [operationId])) as Array<{ tx_hash: string | null }>;
+    return entry?.tx_hash ? true : undefined;
+  }, { timeoutMs: 20_000, pollMs: 5 });
+  const pid = anvilPid();
+  process.kill(pid, 'SIGSTOP');
+  try {
+    await new Promise((resolve) => setTimeout(resolve, RPC_TIMEOUT_MS + 1_500));
+    expect((await request(stack.urls.payment!).get('/health')).status).toBe(503);
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+  expect([201, 202]).toContain((await answer).status);
+  // Nothing else is sent: the submitter's report of the failed receipt reads must clear by itself.
+  await until('/health to answer 200', async () => ((await request(stack.urls.payment!).get('/health')).status === 200 ? true : undefined), { timeoutMs: 15_000, pollMs: 250 });
 });

@@ -185,7 +185,9 @@ export class Submitter {
       if (this.inFlight < this.options.maxInFlight) {
         try {
           sent = await this.submitOneBatch();
-          if (sent) this.lastFailure = undefined;
+          // Sent, or nothing left to send (an earlier failure's operations went out since): no
+          // failure to report (/health also asks the node itself).
+          this.lastFailure = undefined;
         } catch (error) {
           this.lastFailure = error instanceof Error ? error.message : String(error);
           this.logger.warn({ err: this.lastFailure }, 'batch submission failed; will retry');
@@ -407,14 +409,18 @@ export class Submitter {
     let sentAt = Date.now();
     let receipt: { status: string; blockNumber: string; transactionHash: string } | null = null;
     let delayMs = 5;
+    let readFailure: string | undefined;
     while (this.running && Date.now() < deadline) {
       try {
         for (const transaction of sent) {
           receipt = await rpcCall(this.chain.provider, 'eth_getTransactionReceipt', [transaction.hash]);
           if (receipt) break;
         }
+        // The node answers again: the failure this wait reported is over.
+        if (readFailure !== undefined && this.lastFailure === readFailure) this.lastFailure = undefined;
+        readFailure = undefined;
       } catch (error) {
-        this.lastFailure = error instanceof Error ? error.message : String(error);
+        readFailure = this.lastFailure = error instanceof Error ? error.message : String(error);
       }
       if (receipt) break;
       if (Date.now() - sentAt >= this.options.replaceAfterMs) {
