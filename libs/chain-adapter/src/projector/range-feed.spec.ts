@@ -1,5 +1,5 @@
 import type { ChainEvent } from './projection.js';
-import { TARGET_EVENTS_PER_STEP, cutRange, nextBlockRange, type DecodedRange } from './range-feed.js';
+import { TARGET_EVENTS_PER_STEP, cutRange, nextBlockRange, splitBlocks, type DecodedRange } from './range-feed.js';
 
 /** A range of `perBlock[i]` events in block from + i. */
 function aRange(from: bigint, perBlock: number[]): DecodedRange {
@@ -60,5 +60,27 @@ describe('the range feed', () => {
   it('does not cut off a sliver', () => {
     const range = aRange(1n, [25, 2]); // the target is reached in a block holding nearly all events
     expect(cutRange(range, 10)).toEqual([range, undefined]);
+  });
+});
+
+describe('splitBlocks', () => {
+  it('splits a long read into equal consecutive parts that cover it exactly', () => {
+    expect(splitBlocks(1n, 1000n, 4, 32)).toEqual([
+      [1n, 250n],
+      [251n, 500n],
+      [501n, 750n],
+      [751n, 1000n],
+    ]);
+    // 101 blocks: three parts of at least 32.
+    expect(splitBlocks(10n, 110n, 4, 32)).toEqual([
+      [10n, 43n],
+      [44n, 77n],
+      [78n, 110n],
+    ]);
+  });
+
+  it('keeps a short read whole', () => {
+    expect(splitBlocks(5n, 5n, 4, 32)).toEqual([[5n, 5n]]);
+    expect(splitBlocks(5n, 67n, 4, 32)).toEqual([[5n, 67n]]);
   });
 });

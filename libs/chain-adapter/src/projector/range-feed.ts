@@ -1,10 +1,11 @@
-// The ranges of blocks the projector applies, each read in one eth_getLogs call and decoded into
-// the service's events. Sized by their logs: the first range is maxBlockRange blocks, each next one
-// is sized from the last one's density of logs (growing at most fourfold a read, up to
-// catchUpBlockRange far behind the head), so a step writes about TARGET_EVENTS_PER_STEP events
-// however dense the chain; a read that brings far more (a dense stretch after a quiet one) is
-// applied in several steps, cut at block boundaries. Read ahead: while a step writes its range,
-// the next one is read and decoded (the node, this process and Postgres work at once).
+// The ranges of blocks the projector applies, each read with raw eth_getLogs calls (a long range in
+// parallel parts) and decoded into the service's events. Sized by their logs: the first range is
+// maxBlockRange blocks, each next one is sized from the last one's density of logs (growing at most
+// fourfold a read, up to catchUpBlockRange far behind the head), so a step writes about
+// TARGET_EVENTS_PER_STEP events however dense the chain; a read that brings far more (a dense
+// stretch after a quiet one) is applied in several steps, cut at block boundaries. Read ahead:
+// while a step writes its range, the next one is read and decoded (the node, this process and
+// Postgres work at once).
 // One large transaction beats several small ones here: each commit lets the event publisher start
 // on the committed events, and its updates compete with the next step's writes.
 import type { JsonRpcProvider } from 'ethers';
@@ -18,6 +19,15 @@ import { readHeader, readHeaders, readLogs, type RawLog } from './range-reader.j
  * is applied in parts of about this size (memory and transaction size stay bounded).
  */
 export const TARGET_EVENTS_PER_STEP = 20_000;
+
+/**
+ * A long read is split into this many eth_getLogs calls over equal parts of its blocks, in flight
+ * together: each part is parsed and decoded as it arrives, while the node is still answering the
+ * others (one call for 25,000 logs is about a second of the node's work and a second of ours).
+ */
+const READ_PARTS = 4;
+/** Blocks a part covers at least (shorter reads stay one call). */
+const MIN_BLOCKS_PER_PART = 32;
 
 export interface RangeFeedOptions {
   chainId: bigint;
@@ -105,12 +115,17 @@ export class RangeFeed {
 
   private async read(from: bigint, to: bigint, withParent: boolean): Promise<DecodedRange> {
     const blocks = Number(to - from + 1n);
-    let logs: RawLog[];
+    let parts: Array<{ logs: number; events: ChainEvent[]; blockHashes: Map<string, string> }>;
     let toHeader: Awaited<ReturnType<typeof readHeader>>;
     let fromHeader: Awaited<ReturnType<typeof readHeader>>;
     try {
-      [logs, toHeader, fromHeader] = await Promise.all([
-        readLogs(this.provider, this.addresses, from, to),
+      [parts, toHeader, fromHeader] = await Promise.all([
+        Promise.all(
+          splitBlocks(from, to, READ_PARTS, MIN_BLOCKS_PER_PART).map(async ([partFrom, partTo]) => {
+            const logs = await readLogs(this.provider, this.addresses, partFrom, partTo);
+            return { logs: logs.length, ...(await this.decode(logs)) };
+          }),
+        ),
         readHeader(this.provider, to),
         withParent ? readHeader(this.provider, from) : Promise.resolve(null),
       ]);
@@ -121,8 +136,10 @@ export class RangeFeed {
     }
     if (!toHeader) throw new Error(`block ${to} is not available`);
     if (withParent && !fromHeader) throw new Error(`block ${from} is not available`);
-    this.blockRange = nextBlockRange(this.blockRange, blocks, logs.length, Math.max(this.options.maxBlockRange, this.options.catchUpBlockRange));
-    const { events, blockHashes } = await this.decode(logs);
+    const logs = parts.reduce((sum, part) => sum + part.logs, 0);
+    this.blockRange = nextBlockRange(this.blockRange, blocks, logs, Math.max(this.options.maxBlockRange, this.options.catchUpBlockRange));
+    const events = parts.length === 1 ? parts[0].events : parts.flatMap((part) => part.events);
+    const blockHashes = parts.length === 1 ? parts[0].blockHashes : new Map(parts.flatMap((part) => [...part.blockHashes]));
     return { from, to, events, toHash: toHeader.hash, parentHash: fromHeader?.parentHash ?? null, blockHashes };
   }
 
@@ -178,6 +195,16 @@ export class RangeFeed {
     }
     return blocks;
   }
+}
+
+/** [from, to] in at most `parts` consecutive ranges of equal blocks, none shorter than `minBlocks` (or one range). */
+export function splitBlocks(from: bigint, to: bigint, parts: number, minBlocks: number): Array<[bigint, bigint]> {
+  const blocks = to - from + 1n;
+  const count = BigInt(Math.max(1, Math.min(parts, Math.floor(Number(blocks) / minBlocks))));
+  const size = (blocks + count - 1n) / count;
+  const ranges: Array<[bigint, bigint]> = [];
+  for (let start = from; start <= to; start += size) ranges.push([start, start + size - 1n > to ? to : start + size - 1n]);
+  return ranges;
 }
 
 /**
