@@ -151,23 +151,32 @@ it('rebuilds the views when a reorg reaches behind the journal', async () => {
   await expectViewsEqualARebuild();
 });
 
+/**
+ * Records a payment, then stops the submitter and the projector and leaves the journal as a process
+ * keeping none (an older build, or PROJECTOR_JOURNAL_DEPTH=0) would have: the views have the blocks
+ * from the payment's on, the journal ends before them.
+ */
+async function payWithAGapInTheJournal(key: string): Promise<{ operationId: string; usedBefore: bigint; paidIn: bigint }> {
+  const projector = payment.get(Projector);
+  const dataSource = payment.get(DataSource);
+  const usedBefore = (await readCreditLine(chain, lineId)).used;
+  const recorded = await pay(key);
+  expect(recorded.status).toBe(201);
+  const paidIn = BigInt(recorded.body.chain.blockNumber);
+  await until('the views to be a block past the payment', async () => ((projector.appliedBlock ?? 0n) > paidIn ? true : undefined));
+  await payment.get(Submitter).stop();
+  await projector.stop();
+  await dataSource.query('DELETE FROM projection_steps WHERE block_number >= $1', [paidIn.toString()]);
+  await dataSource.query('DELETE FROM projection_undo WHERE block_number >= $1', [paidIn.toString()]);
+  expect(await dataSource.query('SELECT id FROM payments WHERE id = $1', [operationIdOf('acme-pay', key)])).toHaveLength(1);
+  return { operationId: operationIdOf('acme-pay', key), usedBefore, paidIn };
+}
+
 it('does not trust a journal that does not reach the cursor: a projector starting over one rebuilds', async () => {
   const running = payment.get(Projector);
   const submitter = payment.get(Submitter);
   const dataSource = payment.get(DataSource);
-  const operationId = operationIdOf('acme-pay', 'stale-1');
-  const usedBefore = (await readCreditLine(chain, lineId)).used;
-  const recorded = await pay('stale-1');
-  expect(recorded.status).toBe(201);
-  const paidIn = BigInt(recorded.body.chain.blockNumber);
-  await until('the views to be a block past the payment', async () => ((running.appliedBlock ?? 0n) > paidIn ? true : undefined));
-  // As if a process that keeps no journal (an older build, or PROJECTOR_JOURNAL_DEPTH=0) had
-  // applied the blocks from the payment's on: the journal ends before them, the views have them.
-  await submitter.stop();
-  await running.stop();
-  await dataSource.query('DELETE FROM projection_steps WHERE block_number >= $1', [paidIn.toString()]);
-  await dataSource.query('DELETE FROM projection_undo WHERE block_number >= $1', [paidIn.toString()]);
-  expect(await dataSource.query('SELECT id FROM payments WHERE id = $1', [operationId])).toHaveLength(1);
+  const { operationId, usedBefore, paidIn } = await payWithAGapInTheJournal('stale-1');
   // The payment's block and the rest are replaced while no projector runs; a new one starts.
   await chain.provider.send('anvil_reorg', [Number((await chain.blockNumber()) - paidIn + 1n), []]);
   const config = payment.get<symbol, TallyConfig>(TALLY_CONFIG);
@@ -201,18 +210,7 @@ it('reads the journal afresh when it takes the lock again: it does not append to
   const submitter = payment.get(Submitter);
   const dataSource = payment.get(DataSource);
   const reorgsBefore = { ...projector.reorgs };
-  const operationId = operationIdOf('acme-pay', 'gap-1');
-  const usedBefore = (await readCreditLine(chain, lineId)).used;
-  const recorded = await pay('gap-1');
-  expect(recorded.status).toBe(201);
-  const paidIn = BigInt(recorded.body.chain.blockNumber);
-  await until('the views to be a block past the payment', async () => ((projector.appliedBlock ?? 0n) > paidIn ? true : undefined));
-  // While this projector does not hold the lock, a process keeping no journal applies the blocks
-  // from the payment's on (as far as the journal shows: its steps from there are gone).
-  await submitter.stop();
-  await projector.stop();
-  await dataSource.query('DELETE FROM projection_steps WHERE block_number >= $1', [paidIn.toString()]);
-  await dataSource.query('DELETE FROM projection_undo WHERE block_number >= $1', [paidIn.toString()]);
+  const { operationId, usedBefore, paidIn } = await payWithAGapInTheJournal('gap-1');
   // The same projector takes the lock again and applies another step before the reorg comes.
   await projector.start();
   const resumedAt = projector.appliedBlock ?? 0n;

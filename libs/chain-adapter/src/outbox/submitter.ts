@@ -11,7 +11,7 @@ import { decodeChainError } from '../chain-errors.js';
 import type { OperationContract } from '../contracts.js';
 import { DEFAULT_OPERATION_GAS, batchCalldata } from '../operation.js';
 import { OutboxEntry } from './outbox-entry.entity.js';
-import { rpcCall } from '../projector/range-reader.js';
+import { rpcCall } from '../raw-rpc.js';
 import { signBatchTransaction } from './transaction-signing.js';
 import type { OutboxService } from './outbox.service.js';
 
