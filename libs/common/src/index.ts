@@ -29,3 +29,4 @@ export * from './http/typed-data.dto.js';
 export * from './http/amount.js';
 export * from './http/signed-write.dto.js';
 export * from './database/coalescer.js';
+export * from './database/pipelined-writes.js';

@@ -9,7 +9,7 @@
 // kind go to projections that take them in bulk (Projection.applyMany).
 import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { flushEventBuffer, startEventBuffer } from '#common';
+import { abandonPipeline, drainPipeline, flushEventBuffer, settlePipeline, startEventBuffer, startPipeline } from '#common';
 import type { ChainClient } from '../chain-client.js';
 import { decodeChainError } from '../chain-errors.js';
 import { contractNames, interfaceOf, type ContractName } from '../contracts.js';
@@ -324,9 +324,10 @@ export class Projector {
     // Where the write's time goes (logged at debug with each step).
     const phases = { lookupMs: 0, projectMs: 0, eventsMs: 0, commitMs: 0 };
     let mark = Date.now();
-    const lap = (phase: keyof typeof phases) => {
+    /** Adds the time since the last lap to `phase` (none: the time is not counted). */
+    const lap = (phase?: keyof typeof phases) => {
       const now = Date.now();
-      phases[phase] += now - mark;
+      if (phase) phases[phase] += now - mark;
       mark = now;
     };
     // Journaled when the whole range is near the head (a reorg there rolls back); a range reaching
@@ -340,57 +341,13 @@ export class Projector {
       journalFrom = newest && isCursor(newest, cursor) ? 'active' : 'unknown';
     }
     await this.dataSource.transaction(async (manager) => {
-      if (journalFrom === 'unknown' || (!journaled && journalFrom === 'active')) await clearJournal(manager);
-      if (journaled) {
-        await journalStep(manager, { blockNumber: to, blockHash: read.toHash }, to - BigInt(this.options.journalDepth), journalFrom === 'active');
+      try {
+        await this.write(manager, { events, to, toHash: read.toHash, cursor, journaled, journalFrom, finalised, lap });
+      } catch (error) {
+        // A pipelined write that failed aborted the transaction: it, not a later query, is the cause.
+        throw (await abandonPipeline(manager)) ?? error;
       }
-      // Work per step, not per event: the outbox entries the events name are read in one query and
-      // the recorded ones written in one; the events to publish go out in multi-row inserts; a run
-      // of consecutive events of one kind goes to its projection at once where it can take it.
-      mark = Date.now();
-      const entries = await this.outboxEntriesOf(events, manager);
-      lap('lookupMs');
-      const recorded: Array<{ operationId: string; event: ChainEvent }> = [];
-      startEventBuffer(manager);
-      for (let start = 0; start < events.length; ) {
-        const key = keyOf(events[start]);
-        let end = start + 1;
-        while (end < events.length && keyOf(events[end]) === key) end += 1;
-        const handlers = this.handlers.get(key) ?? [];
-        // In bulk when every projection of the kind takes runs: each gets the whole run in turn (so
-        // projections of one kind must not read each other's rows as of a single event).
-        if (end - start > 1 && handlers.length > 0 && handlers.every((projection) => projection.applyMany)) {
-          const run = events.slice(start, end);
-          for (const event of run) {
-            const entry = await this.finaliseOperation(event, manager, entries, recorded);
-            if (entry) finalised.push(entry);
-          }
-          for (const projection of handlers) await projection.applyMany!(run, manager);
-        } else {
-          for (let index = start; index < end; index += 1) {
-            const event = events[index];
-            const entry = await this.finaliseOperation(event, manager, entries, recorded);
-            if (entry) finalised.push(entry);
-            for (const projection of handlers) await projection.apply(event, manager);
-          }
-        }
-        start = end;
-      }
-      for (const projection of this.projections) await projection.afterStep?.(manager);
-      lap('projectMs');
-      await flushEventBuffer(manager);
-      lap('eventsMs');
-      await this.markRecorded(recorded, manager);
-      // The service's other instances read their waiters' operations when this commits.
-      if (finalised.length > 0) await this.outbox.announceFinal(manager);
-      const updated = await manager
-        .createQueryBuilder()
-        .update(ProjectionCursor)
-        .set({ blockNumber: to.toString(), blockHash: read.toHash })
-        .where('name = :name AND block_number = :previous', { name: this.options.name, previous: cursor.blockNumber })
-        .execute();
-      if (updated.affected !== 1) throw new Error('the projection cursor moved under this projector');
-      mark = Date.now();
+      lap();
     });
     lap('commitMs');
     this.journal = journaled ? 'active' : 'empty';
@@ -402,6 +359,73 @@ export class Projector {
     }
     this.outbox.notifyFinal(finalised);
     return to < head;
+  }
+
+  /** A step's writes, in its transaction: journal, outbox entries, views, events, cursor. */
+  private async write(manager: EntityManager, step: StepWrite): Promise<void> {
+    const { events, to, toHash, cursor, journaled, journalFrom, finalised, lap } = step;
+    if (journalFrom === 'unknown' || (!journaled && journalFrom === 'active')) await clearJournal(manager);
+    if (journaled) {
+      await journalStep(manager, { blockNumber: to, blockHash: toHash }, to - BigInt(this.options.journalDepth), journalFrom === 'active');
+    }
+    // Work per step, not per event: the outbox entries the events name are read in one query and
+    // the recorded ones written in one; the events to publish go out in multi-row inserts; a run
+    // of consecutive events of one kind goes to its projection at once where it can take it.
+    lap();
+    const entries = await this.outboxEntriesOf(events, manager);
+    lap('lookupMs');
+    const recorded: Array<{ operationId: string; event: ChainEvent }> = [];
+    startEventBuffer(manager);
+    startPipeline(manager);
+    for (let start = 0; start < events.length; ) {
+      // A projection's writes may still be in flight (pipelined-writes.ts): done before the next queries.
+      await drainPipeline(manager);
+      const key = keyOf(events[start]);
+      let end = start + 1;
+      while (end < events.length && keyOf(events[end]) === key) end += 1;
+      const handlers = this.handlers.get(key) ?? [];
+      // In bulk when every projection of the kind takes runs: each gets the whole run in turn (so
+      // projections of one kind must not read each other's rows as of a single event).
+      if (end - start > 1 && handlers.length > 0 && handlers.every((projection) => projection.applyMany)) {
+        const run = events.slice(start, end);
+        for (const event of run) {
+          const entry = await this.finaliseOperation(event, manager, entries, recorded);
+          if (entry) finalised.push(entry);
+        }
+        for (const projection of handlers) {
+          await drainPipeline(manager);
+          await projection.applyMany!(run, manager);
+        }
+      } else {
+        for (let index = start; index < end; index += 1) {
+          const event = events[index];
+          await drainPipeline(manager);
+          const entry = await this.finaliseOperation(event, manager, entries, recorded);
+          if (entry) finalised.push(entry);
+          for (const projection of handlers) {
+            await drainPipeline(manager);
+            await projection.apply(event, manager);
+          }
+        }
+      }
+      start = end;
+    }
+    await drainPipeline(manager);
+    for (const projection of this.projections) await projection.afterStep?.(manager);
+    lap('projectMs');
+    await flushEventBuffer(manager);
+    await settlePipeline(manager);
+    lap('eventsMs');
+    await this.markRecorded(recorded, manager);
+    // The service's other instances read their waiters' operations when this commits.
+    if (finalised.length > 0) await this.outbox.announceFinal(manager);
+    const updated = await manager
+      .createQueryBuilder()
+      .update(ProjectionCursor)
+      .set({ blockNumber: to.toString(), blockHash: toHash })
+      .where('name = :name AND block_number = :previous', { name: this.options.name, previous: cursor.blockNumber })
+      .execute();
+    if (updated.affected !== 1) throw new Error('the projection cursor moved under this projector');
   }
 
   private readonly topicsByContract = new Map<ContractName, Set<string>>();
@@ -498,6 +522,20 @@ export class Projector {
       ],
     );
   }
+}
+
+/** What a step writes in its transaction (Projector.write). */
+interface StepWrite {
+  events: ChainEvent[];
+  /** The step's last block and its hash: the cursor's next position. */
+  to: bigint;
+  toHash: string;
+  cursor: ProjectionCursor;
+  journaled: boolean;
+  journalFrom: 'unknown' | 'empty' | 'active';
+  /** Filled with the outbox entries the step finalises. */
+  finalised: OutboxEntry[];
+  lap: (phase?: 'lookupMs' | 'projectMs' | 'eventsMs' | 'commitMs') => void;
 }
 
 /** Whether a journaled step is where the cursor stands (same block, same hash). */

@@ -3,6 +3,7 @@
 // drops duplicates within its window). An event id already in the outbox is not written again, so
 // rebuilding views from the chain does not announce old events twice.
 import type { EntityManager } from 'typeorm';
+import { pipelinedWrite } from '../database/pipelined-writes.js';
 import { eventId, type ChainProof, type EventEnvelope } from '../messages/envelope.js';
 import { subjectOf, type EventType } from '../messages/subjects.js';
 
@@ -30,10 +31,21 @@ export function envelopeOf<TData>(event: NewEvent<TData>): EventEnvelope<TData> 
   };
 }
 
-/** Events held back for one transaction (a projector step), written in bulk when it is flushed. */
-const buffers = new WeakMap<EntityManager, Array<NewEvent<unknown>>>();
-/** Rows of one INSERT (three parameters each, far below Postgres' 65,535). */
-const MAX_EVENTS_PER_INSERT = 1_000;
+/** An event as its outbox row: id, subject and envelope (JSON text). */
+interface EventRow {
+  id: string;
+  subject: string;
+  envelope: string;
+}
+
+/**
+ * Events held back for one transaction (a projector step), as rows, written in bulk when it is
+ * flushed. They are serialised as they are appended: in a projector step that is while Postgres
+ * executes the write before (pipelined-writes.ts), so the flush has little left to do here.
+ */
+const buffers = new WeakMap<EntityManager, EventRow[]>();
+/** Events of one INSERT. */
+const MAX_EVENTS_PER_INSERT = 2_000;
 
 /** From now on, appendEvents on this manager collects its events until flushEventBuffer. */
 export function startEventBuffer(manager: EntityManager): void {
@@ -42,34 +54,48 @@ export function startEventBuffer(manager: EntityManager): void {
 
 /** Writes the collected events (in order, in multi-row inserts) and stops collecting. */
 export async function flushEventBuffer(manager: EntityManager): Promise<void> {
-  const events = buffers.get(manager) ?? [];
+  const rows = buffers.get(manager) ?? [];
   buffers.delete(manager);
-  for (let start = 0; start < events.length; start += MAX_EVENTS_PER_INSERT) {
-    await insertEvents(manager, events.slice(start, start + MAX_EVENTS_PER_INSERT));
+  for (let start = 0; start < rows.length; start += MAX_EVENTS_PER_INSERT) {
+    await insertRows(manager, rows.slice(start, start + MAX_EVENTS_PER_INSERT));
   }
 }
 
 /** Appends events to the outbox inside the caller's transaction (or its event buffer). */
 export async function appendEvents(manager: EntityManager, events: Array<NewEvent<unknown>>): Promise<void> {
   if (events.length === 0) return;
+  const rows = events.map(rowOf);
   const buffer = buffers.get(manager);
   if (buffer) {
-    buffer.push(...events);
+    for (const row of rows) buffer.push(row);
     return;
   }
-  await insertEvents(manager, events);
+  await insertRows(manager, rows);
 }
 
-async function insertEvents(manager: EntityManager, events: Array<NewEvent<unknown>>): Promise<void> {
-  if (events.length === 0) return;
-  const values: unknown[] = [];
-  const rows = events.map((event, index) => {
-    const envelope = envelopeOf(event);
-    values.push(envelope.id, subjectOf(event.type), JSON.stringify(envelope));
-    return `($${index * 3 + 1}, $${index * 3 + 2}, $${index * 3 + 3}::jsonb)`;
-  });
-  await manager.query(
-    `INSERT INTO event_outbox (id, subject, envelope) VALUES ${rows.join(', ')} ON CONFLICT (id) DO NOTHING`,
-    values,
+function rowOf(event: NewEvent<unknown>): EventRow {
+  const envelope = envelopeOf(event);
+  const subject = subjectOf(event.type);
+  if (envelope.id.includes('\n') || subject.includes('\n')) throw new Error(`event id or subject with a newline: ${JSON.stringify(envelope.id)}`);
+  return { id: envelope.id, subject, envelope: JSON.stringify(envelope) };
+}
+
+/**
+ * One INSERT for the rows, in order. Each column goes as one text parameter, its values joined by
+ * newlines and split by Postgres (JSON.stringify never writes a raw newline; rowOf refuses an id or
+ * subject with one): several times less work for this process than an array parameter or a VALUES
+ * row per event, whose every value is escaped and framed on its own. In a projector step it is
+ * sent while the next rows are built (pipelined-writes.ts).
+ */
+async function insertRows(manager: EntityManager, rows: EventRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await pipelinedWrite(
+    manager,
+    `INSERT INTO event_outbox (id, subject, envelope)
+     SELECT e.id, e.subject, e.envelope::json
+       FROM unnest(string_to_array($1, E'\\n'), string_to_array($2, E'\\n'), string_to_array($3, E'\\n')) WITH ORDINALITY AS e(id, subject, envelope, n)
+      ORDER BY e.n
+     ON CONFLICT (id) DO NOTHING`,
+    [rows.map((row) => row.id).join('\n'), rows.map((row) => row.subject).join('\n'), rows.map((row) => row.envelope).join('\n')],
   );
 }

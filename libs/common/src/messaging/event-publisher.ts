@@ -67,14 +67,13 @@ export class EventPublisher implements OnApplicationBootstrap, BeforeApplication
 
   async publishPage(): Promise<number> {
     const rows = (await this.dataSource.query(
-      `SELECT seq, id, subject, envelope FROM event_outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
+      `SELECT seq, id, subject, envelope::text AS envelope FROM event_outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
       [PUBLISH_PAGE_SIZE],
-    )) as Array<{ seq: string; id: string; subject: string; envelope: unknown }>;
+    )) as Array<{ seq: string; id: string; subject: string; envelope: string }>;
     if (rows.length === 0) return 0;
     const js = this.nats.jetstream;
-    await Promise.all(
-      rows.map((row) => js.publish(row.subject, JSON.stringify(row.envelope), { msgID: row.id })),
-    );
+    // The envelope as written (JSON text): sent as it is.
+    await Promise.all(rows.map((row) => js.publish(row.subject, row.envelope, { msgID: row.id })));
     await this.dataSource.query(`UPDATE event_outbox SET published_at = now() WHERE seq = ANY($1::bigint[])`, [
       rows.map((row) => row.seq),
     ]);

@@ -1,0 +1,142 @@
+// Pipelined writes and the event outbox against a real Postgres: writes sent without waiting land
+// in order and are seen by the transaction's later queries; a failed one is the error the
+// transaction reports (not the "transaction is aborted" of the queries after it) and nothing of the
+// transaction stays; outside a pipeline a write is done when it returns. Events buffered in a
+// projector step are written in order, as the JSON text they were serialised to, once per id.
+import { DataSource, type EntityManager } from 'typeorm';
+import { CommonTables1764000000001 } from '../src/database/common.migration.js';
+import { EventEnvelopeJson1764000000004 } from '../src/database/event-envelope-json.migration.js';
+import { abandonPipeline, drainPipeline, pipelinedWrite, settlePipeline, startPipeline } from '../src/database/pipelined-writes.js';
+import { appendEvents, flushEventBuffer, startEventBuffer, type NewEvent } from '../src/messaging/event-outbox.js';
+import { eventTypes } from '../src/messages/subjects.js';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
+
+let database: TestDatabase;
+let dataSource: DataSource;
+
+beforeAll(async () => {
+  database = await createTestDatabase('pipeline');
+  dataSource = new DataSource({
+    type: 'postgres',
+    url: database.url,
+    migrations: [CommonTables1764000000001, EventEnvelopeJson1764000000004],
+    migrationsTableName: 'migrations',
+    extra: { max: 2 },
+  });
+  await dataSource.initialize();
+  await dataSource.runMigrations();
+  await dataSource.query(`CREATE TABLE items (id integer PRIMARY KEY, label text NOT NULL)`);
+});
+
+afterAll(async () => {
+  await dataSource?.destroy();
+  await database?.drop();
+});
+
+beforeEach(async () => {
+  await dataSource.query('TRUNCATE items, event_outbox');
+});
+
+const labels = async () => ((await dataSource.query('SELECT id, label FROM items ORDER BY id')) as Array<{ id: number; label: string }>).map((row) => `${row.id}:${row.label}`);
+
+/** Runs `body` in a transaction with a pipeline, as a projector step does. */
+async function inPipeline(body: (manager: EntityManager) => Promise<void>): Promise<void> {
+  await dataSource.transaction(async (manager) => {
+    startPipeline(manager);
+    try {
+      await body(manager);
+      await settlePipeline(manager);
+    } catch (error) {
+      throw (await abandonPipeline(manager)) ?? error;
+    }
+  });
+}
+
+describe('pipelined writes', () => {
+  it('land in the order sent, and a query after a drain sees them', async () => {
+    let seen: unknown;
+    await inPipeline(async (manager) => {
+      for (let id = 1; id <= 5; id += 1) await pipelinedWrite(manager, 'INSERT INTO items (id, label) VALUES ($1, $2)', [id, `first-${id}`]);
+      // An update sent after the inserts applies to their rows.
+      await pipelinedWrite(manager, `UPDATE items SET label = 'second-' || id WHERE id <= 3`, []);
+      await drainPipeline(manager);
+      seen = await manager.query('SELECT count(*)::int AS count FROM items');
+    });
+    expect(seen).toEqual([{ count: 5 }]);
+    expect(await labels()).toEqual(['1:second-1', '2:second-2', '3:second-3', '4:first-4', '5:first-5']);
+  });
+
+  it('report the write that failed, and the transaction leaves nothing', async () => {
+    const failed = inPipeline(async (manager) => {
+      await pipelinedWrite(manager, 'INSERT INTO items (id, label) VALUES ($1, $2)', [1, 'kept?']);
+      await pipelinedWrite(manager, 'INSERT INTO items (id, label) VALUES ($1, $2)', [1, 'duplicate key']);
+      // Sent after the failure is known: refused before it reaches Postgres.
+      await pipelinedWrite(manager, 'INSERT INTO items (id, label) VALUES ($1, $2)', [2, 'after']).catch(() => undefined);
+      // A later query of the transaction fails because it is aborted; the pipeline's failure is the cause.
+      await manager.query('SELECT 1');
+    });
+    await expect(failed).rejects.toThrow(/duplicate key value violates unique constraint "items_pkey"/);
+    expect(await labels()).toEqual([]);
+  });
+
+  it('throw the failure when the pipeline is drained', async () => {
+    const failed = inPipeline(async (manager) => {
+      await pipelinedWrite(manager, 'INSERT INTO items (id, label) VALUES ($1, $2)', [1, 'one']);
+      await pipelinedWrite(manager, 'INSERT INTO missing_table VALUES (1)', []);
+      await drainPipeline(manager);
+    });
+    await expect(failed).rejects.toThrow(/relation "missing_table" does not exist/);
+    expect(await labels()).toEqual([]);
+  });
+
+  it('outside a pipeline, are done when they return', async () => {
+    await dataSource.transaction(async (manager) => {
+      await pipelinedWrite(manager, 'INSERT INTO items (id, label) VALUES ($1, $2)', [7, 'direct']);
+      expect(await manager.query('SELECT label FROM items WHERE id = 7')).toEqual([{ label: 'direct' }]);
+    });
+    await expect(dataSource.transaction((manager) => pipelinedWrite(manager, 'INSERT INTO items (id, label) VALUES ($1, $2)', [7, 'again']))).rejects.toThrow(/duplicate key/);
+  });
+});
+
+describe('the event outbox in a projector step', () => {
+  const event = (index: number, text = `payment ${index}`): NewEvent<unknown> => ({
+    type: eventTypes.paymentRecorded,
+    orgId: 'acme-pay',
+    source: { chainId: '31337', blockNumber: String(100 + Math.floor(index / 10)), txHash: `0x${'ab'.repeat(32)}`, logIndex: index },
+    occurredAt: new Date(Date.UTC(2026, 10, 27, 12, 0, index % 60)),
+    data: { index, text },
+  });
+
+  it('writes buffered events in order, as their JSON text, once per id, across several inserts', async () => {
+    // More than one INSERT's worth, with text that needs escaping in JSON.
+    const events = Array.from({ length: 4_500 }, (_, index) => event(index, index === 7 ? 'line one\nline two "quoted" \\ tab\t' : `payment ${index}`));
+    await inPipeline(async (manager) => {
+      startEventBuffer(manager);
+      await appendEvents(manager, events.slice(0, 3_000));
+      await pipelinedWrite(manager, 'INSERT INTO items (id, label) VALUES ($1, $2)', [1, 'between']);
+      await appendEvents(manager, events.slice(3_000));
+      // The same events again (a step re-applied): not written twice.
+      await appendEvents(manager, events.slice(0, 10));
+      await flushEventBuffer(manager);
+    });
+    const rows = (await dataSource.query(`SELECT id, subject, envelope::text AS text, envelope->'data'->>'text' AS data_text FROM event_outbox ORDER BY seq`)) as Array<{
+      id: string;
+      subject: string;
+      text: string;
+      data_text: string;
+    }>;
+    expect(rows).toHaveLength(4_500);
+    expect(rows.map((row) => (JSON.parse(row.text) as { data: { index: number } }).data.index)).toEqual(events.map((_, index) => index));
+    expect(rows[7].data_text).toBe('line one\nline two "quoted" \\ tab\t');
+    expect(rows[0].id).toBe(`payment.recorded:31337:0x${'ab'.repeat(32)}:0`);
+    expect(rows[0].subject).toMatch(/payment\.recorded$/);
+    // Stored as written: the publisher sends this text as it is.
+    expect(rows[3].text).toBe(JSON.stringify({ id: rows[3].id, type: 'payment.recorded', version: 1, occurredAt: '2026-11-27T12:00:03.000Z', orgId: 'acme-pay', chain: events[3].source, data: { index: 3, text: 'payment 3' } }));
+  });
+
+  it('refuses an event whose id would hold a newline', async () => {
+    const bad: NewEvent<unknown> = { ...event(1), source: 'record\n1' };
+    await expect(dataSource.transaction((manager) => appendEvents(manager, [bad]))).rejects.toThrow(/newline/);
+    expect(await dataSource.query('SELECT count(*)::int AS count FROM event_outbox')).toEqual([{ count: 0 }]);
+  });
+});
