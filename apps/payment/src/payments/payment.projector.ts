@@ -5,8 +5,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DirectoryAccount, billStatuses, createdBy, updatedBy, type ChainEvent, type Projection } from '#chain-adapter';
-import { appendEventRows, appendEvents, eventTypes, pipelinedWrite, type EventRow, type PaymentStatusChangedData, type RefundRecordedData } from '#common';
-import { paymentRecordedRow, type RecordedParties } from './payment-recorded-row.js';
+import { appendEvents, eventTypes, pipelinedWrite, type NewEvent, type PaymentRecordedData, type PaymentStatusChangedData, type RefundRecordedData } from '#common';
 import { Payment, PaymentLine, Refund, type PaymentStatus } from './payment.entity.js';
 
 /** What a recorded payment takes from its line (credit) or the account directory (tokens); shared by a line's payments. */
@@ -92,37 +91,34 @@ export class PaymentProjector implements Projection {
   /**
    * Payments recorded by a run of events of one kind (BillRecorded or PaymentRecorded), in order, a
    * few thousand at a time: their rows in one upsert, sent first; then, while Postgres writes them,
-   * their payment.recorded events, serialised into the event buffer (payment-recorded-row.ts). Built
-   * without intermediate objects per payment: on the rebuild path this runs tens of thousands of
-   * times a second.
+   * their payment.recorded events, serialised into the event buffer. Built without intermediate
+   * objects per payment: on the rebuild path this runs tens of thousands of times a second.
    */
   private async recorded(events: readonly ChainEvent[], manager: EntityManager): Promise<void> {
     const parties = events[0].name === 'BillRecorded' ? await this.creditParties(events, manager) : await this.tokenParties(events, manager);
-    // Shared by many payments: a line's parties as the event names them, a block's time in ISO.
-    const named = new Map<PaymentParties, RecordedParties>();
-    const isoTimes = new Map<bigint, string>();
-    const isoOf = (seconds: bigint) => {
-      let iso = isoTimes.get(seconds);
-      if (iso === undefined) {
-        iso = new Date(Number(seconds) * 1000).toISOString();
-        isoTimes.set(seconds, iso);
-      }
-      return iso;
-    };
     for (let start = 0; start < events.length; start += MAX_PAYMENTS_PER_UPSERT) {
       const end = Math.min(events.length, start + MAX_PAYMENTS_PER_UPSERT);
       await upsertRecordedPayments(manager, events.slice(start, end), parties.slice(start, end));
-      const rows: EventRow[] = new Array(end - start);
+      const published: Array<NewEvent<PaymentRecordedData>> = new Array(end - start);
       for (let index = start; index < end; index += 1) {
+        const event = events[index];
         const party = parties[index];
-        let names = named.get(party);
-        if (!names) {
-          names = { kind: party.kind, payer: party.payer, payerOrgId: party.payerOrgCode, payee: party.payee, payeeOrgId: party.payeeOrgCode, lineId: party.lineId, tokenClassId: party.tokenClassId };
-          named.set(party, names);
-        }
-        rows[index - start] = paymentRecordedRow(events[index], paymentIdOf(events[index]), names, isoOf);
+        const dueAt = party.kind === 'CREDIT' ? (event.args.dueAt as bigint) : null;
+        const data: PaymentRecordedData = {
+          paymentId: paymentIdOf(event),
+          kind: party.kind,
+          payer: party.payer,
+          payerOrgId: party.payerOrgCode,
+          payee: party.payee,
+          payeeOrgId: party.payeeOrgCode,
+          lineId: party.lineId,
+          tokenClassId: party.tokenClassId,
+          amount: (event.args.amount as bigint).toString(),
+          dueAt: dueAt === null ? null : new Date(Number(dueAt) * 1000).toISOString(),
+        };
+        published[index - start] = { type: eventTypes.paymentRecorded, orgId: party.payerOrgCode, source: event.proof, occurredAt: new Date(Number(event.blockTimestamp) * 1000), data };
       }
-      await appendEventRows(manager, rows);
+      await appendEvents(manager, published);
     }
   }
 

@@ -31,8 +31,8 @@ export function envelopeOf<TData>(event: NewEvent<TData>): EventEnvelope<TData> 
   };
 }
 
-/** An event as its outbox row: id, subject and envelope (JSON text, as JSON.stringify(envelopeOf(event)) writes it). */
-export interface EventRow {
+/** An event as its outbox row: id, subject and envelope (JSON text). */
+interface EventRow {
   id: string;
   subject: string;
   envelope: string;
@@ -73,25 +73,7 @@ export async function appendEvents(manager: EntityManager, events: Array<NewEven
   await insertRows(manager, rows);
 }
 
-/**
- * Appends events already serialised as rows (a projection's hottest events, written without the
- * intermediate objects of envelopeOf; a test holds the rows equal to rowOf's).
- */
-export async function appendEventRows(manager: EntityManager, rows: EventRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  for (const row of rows) {
-    if (row.id.includes('\n') || row.subject.includes('\n')) throw new Error(`event id or subject with a newline: ${JSON.stringify(row.id)}`);
-  }
-  const buffer = buffers.get(manager);
-  if (buffer) {
-    for (const row of rows) buffer.push(row);
-    return;
-  }
-  await insertRows(manager, rows);
-}
-
-/** An event as its outbox row. */
-export function rowOf(event: NewEvent<unknown>): EventRow {
+function rowOf(event: NewEvent<unknown>): EventRow {
   const envelope = envelopeOf(event);
   const subject = subjectOf(event.type);
   if (envelope.id.includes('\n') || subject.includes('\n')) throw new Error(`event id or subject with a newline: ${JSON.stringify(envelope.id)}`);
