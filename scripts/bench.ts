@@ -474,12 +474,15 @@ async function main(): Promise<void> {
     say(`    run ${run}: ${allLogs} events in ${seconds.toFixed(3)} s: ${Math.round(allLogs / seconds)} events/s (from the projector's start at the deployment block to the head)`);
   }
   await cursorReader.end();
-  const medianRun = [...rebuildRuns].sort((x, y) => x.seconds - y.seconds)[Math.floor((rebuildRuns.length - 1) / 2)];
+  // The median time (of an even count, the mean of the middle two), and the rate at that time.
+  const sortedSeconds = rebuildRuns.map((run) => run.seconds).sort((x, y) => x - y);
+  const middle = Math.floor(sortedSeconds.length / 2);
+  const medianSeconds = sortedSeconds.length % 2 === 1 ? sortedSeconds[middle] : (sortedSeconds[middle - 1] + sortedSeconds[middle]) / 2;
   const startMissed = rebuildRuns.some((run) => run.startMissed);
   const rebuild = {
     events: allLogs,
-    seconds: medianRun.seconds,
-    eventsPerSecond: medianRun.eventsPerSecond,
+    seconds: Number(medianSeconds.toFixed(3)),
+    eventsPerSecond: Math.round(allLogs / medianSeconds),
     runs: rebuildRuns.map(({ seconds, eventsPerSecond }) => ({ seconds, eventsPerSecond })),
     startMissed,
     chainMining: 'paused',
