@@ -1,5 +1,6 @@
-// Pipelined writes and the event outbox against a real Postgres: writes sent without waiting land
-// in order and are seen by the transaction's later queries; a failed one is the error the
+// Pipelined writes and the event outbox against a real Postgres: a write returns to its caller
+// while Postgres still executes it, the next one is sent after it; writes land in order and are
+// seen by the transaction's later queries; a failed one is the error the
 // transaction reports (not the "transaction is aborted" of the queries after it) and nothing of the
 // transaction stays; outside a pipeline a write is done when it returns. Events buffered in a
 // projector step are written in order, as the JSON text they were serialised to, once per id.
@@ -64,6 +65,20 @@ describe('pipelined writes', () => {
     });
     expect(seen).toEqual([{ count: 5 }]);
     expect(await labels()).toEqual(['1:second-1', '2:second-2', '3:second-3', '4:first-4', '5:first-5']);
+  });
+
+  it('return while the write is still running on the connection, and the next waits for it', async () => {
+    const running = async () =>
+      (await dataSource.query(`SELECT count(*)::int AS count FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'INSERT INTO items%pg_sleep%'`)) as Array<{ count: number }>;
+    await inPipeline(async (manager) => {
+      await pipelinedWrite(manager, `INSERT INTO items (id, label) SELECT 1, 'slow' FROM pg_sleep(1)`, []);
+      // Back in the caller while Postgres still executes it (seen from another connection).
+      expect(await running()).toEqual([{ count: 1 }]);
+      // The next write is sent only once the first is done: one query on the connection at a time.
+      await pipelinedWrite(manager, `INSERT INTO items (id, label) VALUES (2, 'after')`, []);
+      expect(await running()).toEqual([{ count: 0 }]);
+    });
+    expect(await labels()).toEqual(['1:slow', '2:after']);
   });
 
   it('report the write that failed, and the transaction leaves nothing', async () => {

@@ -377,9 +377,13 @@ export class Projector {
     const recorded: Array<{ operationId: string; event: ChainEvent }> = [];
     startEventBuffer(manager);
     startPipeline(manager);
-    for (let start = 0; start < events.length; ) {
-      // A projection's writes may still be in flight (pipelined-writes.ts): done before the next queries.
+    // A projection may return with its last write still in flight (pipelined-writes.ts): each call
+    // is drained before anything else queries the transaction.
+    const project = async (call: Promise<void>) => {
+      await call;
       await drainPipeline(manager);
+    };
+    for (let start = 0; start < events.length; ) {
       const key = keyOf(events[start]);
       let end = start + 1;
       while (end < events.length && keyOf(events[end]) === key) end += 1;
@@ -392,26 +396,18 @@ export class Projector {
           const entry = await this.finaliseOperation(event, manager, entries, recorded);
           if (entry) finalised.push(entry);
         }
-        for (const projection of handlers) {
-          await drainPipeline(manager);
-          await projection.applyMany!(run, manager);
-        }
+        for (const projection of handlers) await project(projection.applyMany!(run, manager));
       } else {
         for (let index = start; index < end; index += 1) {
           const event = events[index];
-          await drainPipeline(manager);
           const entry = await this.finaliseOperation(event, manager, entries, recorded);
           if (entry) finalised.push(entry);
-          for (const projection of handlers) {
-            await drainPipeline(manager);
-            await projection.apply(event, manager);
-          }
+          for (const projection of handlers) await project(projection.apply(event, manager));
         }
       }
       start = end;
     }
-    await drainPipeline(manager);
-    for (const projection of this.projections) await projection.afterStep?.(manager);
+    for (const projection of this.projections) if (projection.afterStep) await project(projection.afterStep(manager));
     lap('projectMs');
     await flushEventBuffer(manager);
     await settlePipeline(manager);
