@@ -32,3 +32,8 @@ export * from './projector/consistent-read.js';
 export * from './validation.js';
 export * from './projector/chain-order-page.js';
 export * from './projector/projection-journal.js';
+export * from './keccak.js';
+import { useFastKeccak } from './keccak.js';
+
+// Every process that uses the chain adapter hashes with the WebAssembly keccak (./keccak.ts).
+await useFastKeccak();
