@@ -35,6 +35,10 @@ export class NatsService implements OnModuleInit, OnApplicationShutdown {
       servers: this.config.nats.url,
       name: `${this.config.serviceName}-jetstream`,
       maxReconnectAttempts: -1,
+      // Every JetStream publish is a request; by default each one builds two Error objects up front
+      // (a stack trace for a failure that almost never comes): about 2% of the payment service's
+      // CPU at peak here. Failures still carry their message and the correlation id in our logs.
+      noAsyncTraces: true,
     });
     this.manager = await jetstreamManager(this.connection);
     this.client = jetstream(this.connection);
