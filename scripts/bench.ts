@@ -13,10 +13,10 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Contract, NonceManager, Transaction, Wallet } from 'ethers';
@@ -175,6 +175,60 @@ function peakMemoryMb(pid: number | undefined): number {
   return Math.round(total);
 }
 
+/** CPU time (user and system) a process has used, in seconds; 0 once it is gone. */
+function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 10 ms
+  } catch {
+    return 0;
+  }
+}
+
+/** The pids of the processes whose program name (`argv[0]`, as the process shows it) passes `matches`. */
+function pidsOf(matches: (program: string) => boolean): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (matches(readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0')[0])) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/**
+ * CPU time so far of each process of the system under test, this process (the load generator)
+ * included; Postgres and NATS summed over their processes (they also serve anything else running
+ * on the machine, idle here).
+ */
+function cpuNow(): Record<string, number> {
+  const now: Record<string, number> = { anvil: cpuSeconds(anvil?.process.pid) };
+  for (const { name, child } of children) if (child.exitCode === null && child.signalCode === null) now[name] = cpuSeconds(child.pid);
+  // Postgres' server shows as `postgres` or its path, each backend as `postgres: …`.
+  now.postgres = pidsOf((program) => /^postgres\b|\/postgres$/.test(program)).reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  now.nats = pidsOf((program) => basename(program) === 'nats-server').reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  const usage = process.cpuUsage();
+  now.bench = (usage.user + usage.system) / 1e6;
+  return now;
+}
+
+/** Per process, the cores it used between two `cpuNow()` readings `seconds` apart and its CPU milliseconds per payment. */
+function cpuBetween(before: Record<string, number>, after: Record<string, number>, seconds: number, payments: number): Record<string, { cores: number; msPerPayment: number }> {
+  const used: Record<string, { cores: number; msPerPayment: number }> = {};
+  let total = 0;
+  for (const [name, value] of Object.entries(after)) {
+    const delta = Math.max(0, value - (before[name] ?? value));
+    total += delta;
+    used[name] = { cores: Number((delta / seconds).toFixed(2)), msPerPayment: Number(((delta * 1000) / Math.max(1, payments)).toFixed(2)) };
+  }
+  used.total = { cores: Number((total / seconds).toFixed(2)), msPerPayment: Number(((total * 1000) / Math.max(1, payments)).toFixed(2)) };
+  return used;
+}
+
 interface LoadResult {
   paymentsPerSecond: number;
   p50Ms: number;
@@ -320,8 +374,12 @@ async function main(): Promise<void> {
   const peakBodies = await presign(capacity, 'peak');
 
   say(`(a) end to end, self-custody, ${settings.BENCH_CONNECTIONS} connections over ${paymentUrls.length} payment instance(s) for ${settings.BENCH_DURATION_S} s`);
+  const cpuBefore = cpuNow();
+  const peakStarted = performance.now();
   const peak = await load(paymentUrls, acme, peakBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS });
+  const cpuAtPeak = cpuBetween(cpuBefore, cpuNow(), (performance.now() - peakStarted) / 1000, peak.statuses['201'] ?? 0);
   say(`    ${peak.paymentsPerSecond} payments/s, p50 ${peak.p50Ms} ms, p95 ${peak.p95Ms} ms, p99 ${peak.p99Ms} ms, statuses ${JSON.stringify(peak.statuses)}`);
+  say(`    CPU (cores; ms per payment): ${Object.entries(cpuAtPeak).map(([name, { cores, msPerPayment }]) => `${name} ${cores} (${msPerPayment})`).join(', ')}`);
   const rate = Math.max(1, Math.floor(peak.paymentsPerSecond * 0.8));
   const at80Bodies = await presign(rate * settings.BENCH_DURATION_S + 1_000, 'at80');
   say(`(a) end to end at 80% of peak: ${rate} requests/s`);
@@ -431,14 +489,10 @@ async function main(): Promise<void> {
   // The chain stops mining while the rebuild runs: anvil 1.7 rebuilds its whole state trie for every
   // block, empty ones too (TOOLCHAIN.md), which on a chain this size takes most of a core from the
   // two the rebuild shares with it and Postgres. Measured first, and reported beside the figure.
-  const anvilCpuSeconds = () => {
-    const fields = readFileSync(`/proc/${anvil!.process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 10 ms
-  };
   const idleSampleStarted = performance.now();
-  const idleCpuBefore = anvilCpuSeconds();
+  const idleCpuBefore = cpuSeconds(anvil.process.pid);
   await new Promise((resolveWait) => setTimeout(resolveWait, 3_000));
-  const anvilIdleCores = Number(((anvilCpuSeconds() - idleCpuBefore) / ((performance.now() - idleSampleStarted) / 1000)).toFixed(2));
+  const anvilIdleCores = Number(((cpuSeconds(anvil.process.pid) - idleCpuBefore) / ((performance.now() - idleSampleStarted) / 1000)).toFixed(2));
   await provider.send('evm_setIntervalMining', [0]);
   say(`    anvil used ${anvilIdleCores} of a core mining empty blocks; mining paused for the rebuild`);
   const allLogs = await (async () => {
@@ -500,7 +554,7 @@ async function main(): Promise<void> {
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
     startedAt: startedAt.toISOString(),
     settings,
-    endToEnd: { paymentsPerSecond: peak.paymentsPerSecond, p50Ms: peak.p50Ms, p95Ms: peak.p95Ms, p99Ms: peak.p99Ms, statuses: peak.statuses },
+    endToEnd: { paymentsPerSecond: peak.paymentsPerSecond, p50Ms: peak.p50Ms, p95Ms: peak.p95Ms, p99Ms: peak.p99Ms, statuses: peak.statuses, cpu: cpuAtPeak },
     at80PercentOfPeak: { requestsPerSecond: rate, paymentsPerSecond: at80.paymentsPerSecond, p50Ms: at80.p50Ms, p95Ms: at80.p95Ms, p99Ms: at80.p99Ms, statuses: at80.statuses },
     custodial: { paymentsPerSecond: custodial.paymentsPerSecond, p50Ms: custodial.p50Ms, p99Ms: custodial.p99Ms, statuses: custodial.statuses },
     chainOnly,
@@ -526,6 +580,7 @@ async function main(): Promise<void> {
     '| figure | value |',
     '| --- | --- |',
     `| (a) end to end, self-custody, peak (${settings.BENCH_PAYMENT_INSTANCES} payment instance${settings.BENCH_PAYMENT_INSTANCES > 1 ? 's' : ''}) | ${report.endToEnd.paymentsPerSecond} payments/s, p50 ${report.endToEnd.p50Ms} ms, p95 ${report.endToEnd.p95Ms} ms, p99 ${report.endToEnd.p99Ms} ms |`,
+    `| (a) CPU during the peak run: cores (ms per payment) | ${Object.entries(cpuAtPeak).map(([name, { cores, msPerPayment }]) => `${name} ${cores} (${msPerPayment})`).join(', ')} |`,
     `| (a) at 80% of peak (${rate} req/s) | ${report.at80PercentOfPeak.paymentsPerSecond} payments/s, p50 ${report.at80PercentOfPeak.p50Ms} ms, p95 ${report.at80PercentOfPeak.p95Ms} ms, p99 ${report.at80PercentOfPeak.p99Ms} ms |`,
     `| (a) end to end, custodial | ${report.custodial.paymentsPerSecond} payments/s, p99 ${report.custodial.p99Ms} ms |`,
     `| (b) chain only (batches of ${chainOnly.batchSize}) | ${chainOnly.paymentsPerSecond} payments/s |`,
