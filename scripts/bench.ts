@@ -175,15 +175,25 @@ function peakMemoryMb(pid: number | undefined): number {
   return Math.round(total);
 }
 
-/** CPU time (user and system) a process has used, in seconds; 0 once it is gone. */
-function cpuSeconds(pid: number | undefined): number {
+/** The CPU time each process was last seen to have used (a process that has exited keeps its last figure). */
+const lastCpuSeconds = new Map<number, number>();
+
+/**
+ * CPU time (user and system) a process has used, in seconds — with `reaped`, also that of its
+ * children it has waited for (Postgres' server: the time of backends that have exited, so a
+ * backend closing during a run keeps counting).
+ */
+function cpuSeconds(pid: number | undefined, reaped = false): number {
   if (!pid) return 0;
   try {
+    // After the command's closing parenthesis: fields 14–17 of proc(5) are utime, stime, cutime, cstime.
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 10 ms
+    const ticks = Number(fields[11]) + Number(fields[12]) + (reaped ? Number(fields[13]) + Number(fields[14]) : 0);
+    lastCpuSeconds.set(pid, ticks / 100); // clock ticks of 10 ms
   } catch {
-    return 0;
+    // exited: its last figure
   }
+  return lastCpuSeconds.get(pid) ?? 0;
 }
 
 /** The pids of the processes whose program name (`argv[0]`, as the process shows it) passes `matches`. */
@@ -207,9 +217,10 @@ function pidsOf(matches: (program: string) => boolean): number[] {
  */
 function cpuNow(): Record<string, number> {
   const now: Record<string, number> = { anvil: cpuSeconds(anvil?.process.pid) };
-  for (const { name, child } of children) if (child.exitCode === null && child.signalCode === null) now[name] = cpuSeconds(child.pid);
-  // Postgres' server shows as `postgres` or its path, each backend as `postgres: …`.
-  now.postgres = pidsOf((program) => /^postgres\b|\/postgres$/.test(program)).reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  for (const { name, child } of children) if (!name.startsWith('payment_rebuild')) now[name] = cpuSeconds(child.pid);
+  // Postgres' server shows as `postgres` or its path, each backend as `postgres: …`; the server's
+  // figure includes the backends that have exited (each backend's own, until then).
+  now.postgres = pidsOf((program) => /^postgres\b|\/postgres$/.test(program)).reduce((sum, pid) => sum + cpuSeconds(pid, true), 0);
   now.nats = pidsOf((program) => basename(program) === 'nats-server').reduce((sum, pid) => sum + cpuSeconds(pid), 0);
   const usage = process.cpuUsage();
   now.bench = (usage.user + usage.system) / 1e6;

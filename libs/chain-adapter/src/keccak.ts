@@ -16,14 +16,20 @@ export function wasmKeccakHashes(): number {
 
 /** Makes ethers' keccak256 (and everything in ethers that hashes) use WebAssembly. Idempotent. */
 export function useFastKeccak(): Promise<void> {
-  registered ??= createKeccak(256).then((hasher) => {
-    // The hasher is reused: init, update and digest run without a pause, so calls never interleave.
-    keccak256.register((data: Uint8Array) => {
-      wasmHashes += 1;
-      hasher.init();
-      hasher.update(data);
-      return hasher.digest('binary');
-    });
-  });
+  registered ??= createKeccak(256).then(
+    (hasher) => {
+      // The hasher is reused: init, update and digest run without a pause, so calls never interleave.
+      keccak256.register((data: Uint8Array) => {
+        wasmHashes += 1;
+        hasher.init();
+        hasher.update(data);
+        return hasher.digest('binary');
+      });
+    },
+    (error: unknown) => {
+      // Hashing stays correct with ethers' own keccak, only slower: say so and go on.
+      console.warn(`WebAssembly keccak unavailable, hashing with ethers' JavaScript keccak: ${error instanceof Error ? error.message : String(error)}`);
+    },
+  );
   return registered;
 }
