@@ -240,6 +240,40 @@ function cpuBetween(before: Record<string, number>, after: Record<string, number
   return used;
 }
 
+interface StepPhases {
+  /** Waiting for the step's blocks to be read and decoded (nothing when read ahead). */
+  read: number;
+  lookup: number;
+  /** Writing the views (the projections' calls). */
+  views: number;
+  /** Writing the events to publish (and the views' pipelined writes still running). */
+  events: number;
+  commit: number;
+}
+
+/** The projection steps a payment service logged at debug level ("projected"), and their phases summed. */
+function projectionSteps(logFile: string): { steps: number; phasesMs: StepPhases } {
+  const phasesMs: StepPhases = { read: 0, lookup: 0, views: 0, events: 0, commit: 0 };
+  let steps = 0;
+  let text = '';
+  try {
+    text = readFileSync(logFile, 'utf8');
+  } catch {
+    // no log: no steps to report
+  }
+  for (const line of text.split('\n')) {
+    if (!line.includes('"msg":"projected"')) continue;
+    const step = JSON.parse(line) as { readMs: number; lookupMs: number; projectMs: number; eventsMs: number; commitMs: number };
+    steps += 1;
+    phasesMs.read += step.readMs;
+    phasesMs.lookup += step.lookupMs;
+    phasesMs.views += step.projectMs;
+    phasesMs.events += step.eventsMs;
+    phasesMs.commit += step.commitMs;
+  }
+  return { steps, phasesMs };
+}
+
 interface LoadResult {
   paymentsPerSecond: number;
   p50Ms: number;
@@ -516,7 +550,7 @@ async function main(): Promise<void> {
   // stopped after): one run moves by a third between bench runs here; the median is the figure.
   const cursorReader = new pg.Client({ connectionString: databaseUrl });
   await cursorReader.connect();
-  const rebuildRuns: Array<{ seconds: number; eventsPerSecond: number; startMissed: boolean }> = [];
+  const rebuildRuns: Array<{ seconds: number; eventsPerSecond: number; startMissed: boolean; steps: number; phasesMs: StepPhases }> = [];
   let rebuildMemoryMb = 0;
   for (let run = 1; run <= settings.BENCH_REBUILDS; run += 1) {
     const schema = `payment_rebuild_${run}`;
@@ -524,7 +558,8 @@ async function main(): Promise<void> {
       const { rows } = await cursorReader.query(`SELECT block_number FROM ${schema}.projection_cursor WHERE name = 'payment'`);
       return rows[0] ? BigInt(rows[0].block_number) : undefined;
     };
-    const rebuildService = startService('payment', { DATABASE_SCHEMA: schema, RELAYER_PRIVATE_KEY: devPrivateKey(6) });
+    // At debug level the projector logs each step with where its time went (one line a step).
+    const rebuildService = startService('payment', { DATABASE_SCHEMA: schema, RELAYER_PRIVATE_KEY: devPrivateKey(6), LOG_LEVEL: 'debug' });
     rebuildService.catch(() => undefined); // awaited below; a failure to boot also shows as no cursor
     const firstCursor = await until('the rebuild to start', rebuildCursor, 120_000, 2);
     const rebuildStarted = performance.now();
@@ -536,7 +571,7 @@ async function main(): Promise<void> {
     rebuildMemoryMb = Math.max(rebuildMemoryMb, peakMemoryMb(child.pid));
     child.kill('SIGTERM');
     if (child.exitCode === null && child.signalCode === null) await once(child, 'exit');
-    rebuildRuns.push({ seconds: Number(seconds.toFixed(3)), eventsPerSecond: Math.round(allLogs / seconds), startMissed });
+    rebuildRuns.push({ seconds: Number(seconds.toFixed(3)), eventsPerSecond: Math.round(allLogs / seconds), startMissed, ...projectionSteps(`/tmp/tally-bench-${id}-${schema}.log`) });
     say(`    run ${run}: ${allLogs} events in ${seconds.toFixed(3)} s: ${Math.round(allLogs / seconds)} events/s (from the projector's start at the deployment block to the head)`);
   }
   await cursorReader.end();
@@ -549,12 +584,14 @@ async function main(): Promise<void> {
     events: allLogs,
     seconds: Number(medianSeconds.toFixed(3)),
     eventsPerSecond: Math.round(allLogs / medianSeconds),
-    runs: rebuildRuns.map(({ seconds, eventsPerSecond }) => ({ seconds, eventsPerSecond })),
+    runs: rebuildRuns.map(({ seconds, eventsPerSecond, steps, phasesMs }) => ({ seconds, eventsPerSecond, steps, phasesMs })),
     startMissed,
     chainMining: 'paused',
     anvilIdleCores,
   };
   say(`    median of ${rebuildRuns.length}: ${rebuild.eventsPerSecond} events/s`);
+  // The run nearest the median time (of an even count, the faster of the middle two): its steps.
+  const medianRun = [...rebuildRuns].sort((x, y) => x.seconds - y.seconds)[Math.floor((rebuildRuns.length - 1) / 2)];
 
   const memoryMb: Record<string, number> = { anvil: peakMemoryMb(anvil.process.pid) };
   for (const { name, child } of children) if (!name.startsWith('payment_rebuild')) memoryMb[name] = peakMemoryMb(child.pid);
@@ -600,6 +637,7 @@ async function main(): Promise<void> {
     `| (e) view lag, chain → payment view | p50 ${report.viewLagMs.p50} ms, p99 ${report.viewLagMs.p99} ms |`,
     `| (f) peak memory | ${Object.entries(memoryMb).map(([name, mb]) => `${name} ${mb} MB`).join(', ')} |`,
     `| (g) rebuild of the payment views | ${rebuild.eventsPerSecond} events/s, median of ${rebuildRuns.length} (${rebuild.events} events in ${rebuild.seconds} s; runs ${rebuildRuns.map((run) => run.eventsPerSecond).join(', ')} events/s; chain mining paused; idle, anvil used ${anvilIdleCores} of a core${startMissed ? '; start missed: too high' : ''}) |`,
+    `| (g) where the median rebuild's time went (its projector's steps) | ${medianRun.steps} step(s): waiting for the read ${medianRun.phasesMs.read} ms, outbox lookup ${medianRun.phasesMs.lookup} ms, views ${medianRun.phasesMs.views} ms, events ${medianRun.phasesMs.events} ms, commit ${medianRun.phasesMs.commit} ms |`,
     `| (h) accepted / lost / duplicated | ${report.accepted} / ${lost} / ${duplicated} |`,
     '',
   ].join('\n');
