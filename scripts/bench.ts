@@ -424,7 +424,8 @@ async function main(): Promise<void> {
   const peak = await load(paymentUrls, acme, peakBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS });
   const cpuAtPeak = cpuBetween(cpuBefore, cpuNow(), (performance.now() - peakStarted) / 1000, peak.statuses['201'] ?? 0);
   say(`    ${peak.paymentsPerSecond} payments/s, p50 ${peak.p50Ms} ms, p95 ${peak.p95Ms} ms, p99 ${peak.p99Ms} ms, statuses ${JSON.stringify(peak.statuses)}`);
-  say(`    CPU (cores; ms per payment): ${Object.entries(cpuAtPeak).map(([name, { cores, msPerPayment }]) => `${name} ${cores} (${msPerPayment})`).join(', ')}`);
+  const cpuAtPeakText = Object.entries(cpuAtPeak).map(([name, { cores, msPerPayment }]) => `${name} ${cores} (${msPerPayment})`).join(', ');
+  say(`    CPU (cores; ms per payment): ${cpuAtPeakText}`);
   const rate = Math.max(1, Math.floor(peak.paymentsPerSecond * 0.8));
   const at80Bodies = await presign(rate * settings.BENCH_DURATION_S + 1_000, 'at80');
   say(`(a) end to end at 80% of peak: ${rate} requests/s`);
@@ -576,9 +577,11 @@ async function main(): Promise<void> {
   }
   await cursorReader.end();
   // The median time (of an even count, the mean of the middle two), and the rate at that time.
-  const sortedSeconds = rebuildRuns.map((run) => run.seconds).sort((x, y) => x - y);
-  const middle = Math.floor(sortedSeconds.length / 2);
-  const medianSeconds = sortedSeconds.length % 2 === 1 ? sortedSeconds[middle] : (sortedSeconds[middle - 1] + sortedSeconds[middle]) / 2;
+  const sortedRuns = [...rebuildRuns].sort((x, y) => x.seconds - y.seconds);
+  const middle = Math.floor(sortedRuns.length / 2);
+  const medianSeconds = sortedRuns.length % 2 === 1 ? sortedRuns[middle].seconds : (sortedRuns[middle - 1].seconds + sortedRuns[middle].seconds) / 2;
+  // The run at the median (of an even count, the faster of the middle two): its steps are reported.
+  const medianRun = sortedRuns[sortedRuns.length % 2 === 1 ? middle : middle - 1];
   const startMissed = rebuildRuns.some((run) => run.startMissed);
   const rebuild = {
     events: allLogs,
@@ -590,8 +593,6 @@ async function main(): Promise<void> {
     anvilIdleCores,
   };
   say(`    median of ${rebuildRuns.length}: ${rebuild.eventsPerSecond} events/s`);
-  // The run nearest the median time (of an even count, the faster of the middle two): its steps.
-  const medianRun = [...rebuildRuns].sort((x, y) => x.seconds - y.seconds)[Math.floor((rebuildRuns.length - 1) / 2)];
 
   const memoryMb: Record<string, number> = { anvil: peakMemoryMb(anvil.process.pid) };
   for (const { name, child } of children) if (!name.startsWith('payment_rebuild')) memoryMb[name] = peakMemoryMb(child.pid);
@@ -628,7 +629,7 @@ async function main(): Promise<void> {
     '| figure | value |',
     '| --- | --- |',
     `| (a) end to end, self-custody, peak (${settings.BENCH_PAYMENT_INSTANCES} payment instance${settings.BENCH_PAYMENT_INSTANCES > 1 ? 's' : ''}) | ${report.endToEnd.paymentsPerSecond} payments/s, p50 ${report.endToEnd.p50Ms} ms, p95 ${report.endToEnd.p95Ms} ms, p99 ${report.endToEnd.p99Ms} ms |`,
-    `| (a) CPU during the peak run: cores (ms per payment) | ${Object.entries(cpuAtPeak).map(([name, { cores, msPerPayment }]) => `${name} ${cores} (${msPerPayment})`).join(', ')} |`,
+    `| (a) CPU during the peak run: cores (ms per payment) | ${cpuAtPeakText} |`,
     `| (a) at 80% of peak (${rate} req/s) | ${report.at80PercentOfPeak.paymentsPerSecond} payments/s, p50 ${report.at80PercentOfPeak.p50Ms} ms, p95 ${report.at80PercentOfPeak.p95Ms} ms, p99 ${report.at80PercentOfPeak.p99Ms} ms |`,
     `| (a) end to end, custodial | ${report.custodial.paymentsPerSecond} payments/s, p99 ${report.custodial.p99Ms} ms |`,
     `| (b) chain only (batches of ${chainOnly.batchSize}) | ${chainOnly.paymentsPerSecond} payments/s |`,
