@@ -201,6 +201,92 @@ describe('payments on credit', () => {
   });
 });
 
+describe('payments in a batch', () => {
+  function postBatch(org: Organisation, payments: Array<Record<string, unknown>>) {
+    return request(stack.urls.payment!).post('/v1/payments/batch').set('Authorization', org.auth).send({ payments });
+  }
+
+  it('answers each payment as POST /v1/payments would: recorded, refused by the chain, signature required; a retry records nothing twice', async () => {
+    const line = await anApprovedLine('1000');
+    const selfCustody = await stack.aSelfCustodyAccount(acme, 'ENTERPRISE');
+    const merchant = await stack.aCustodialAccount(beta, 'MERCHANT');
+    await post('credit', '/v1/credit-accounts', acme, { enterprise: selfCustody.address, currency: 'USD', ceiling: '5000' });
+    const applyKey = newKey();
+    const application = { enterprise: selfCustody.address, merchant, currency: 'USD', requestedLimit: '5000', termDays: 10, expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(), reference: 'batch' };
+    const asked = await post('credit', '/v1/credit-applications', acme, application, applyKey);
+    const applied = await post('credit', '/v1/credit-applications', acme, { ...application, signature: signTypedDataWith(selfCustody.privateKey, asked.body.details.typedData), deadline: String(asked.body.details.typedData.message.deadline) }, applyKey);
+    await post('credit', `/v1/credit-applications/${applied.body.id}/decision`, beta, { outcome: 'APPROVE', limit: '5000' });
+
+    const keys = [newKey(), newKey(), newKey(), newKey()];
+    const payments: Array<Record<string, unknown>> = [
+      { idempotencyKey: keys[0], kind: 'CREDIT', lineId: line.lineId, amount: '600' },
+      { idempotencyKey: keys[1], kind: 'CREDIT', lineId: line.lineId, amount: '300' },
+      // 600 + 300 + 200 > 1,000: whichever the chain takes last is refused, the others recorded.
+      { idempotencyKey: keys[2], kind: 'CREDIT', lineId: line.lineId, amount: '200' },
+      { idempotencyKey: keys[3], kind: 'CREDIT', lineId: applied.body.id, amount: '50' },
+    ];
+    const first = await postBatch(acme, payments);
+    expect(first.status).toBe(200);
+    expect(first.body.results.map((result: { idempotencyKey: string }) => result.idempotencyKey)).toEqual(keys);
+    const credit = first.body.results.slice(0, 3);
+    expect(credit.filter((result: { status: number }) => result.status === 201)).toHaveLength(2);
+    const refused = credit.find((result: { status: number }) => result.status !== 201);
+    expect(refused).toMatchObject({ status: 422, error: { code: 'CREDIT_LIMIT_EXCEEDED' } });
+    for (const recorded of credit.filter((result: { status: number }) => result.status === 201)) {
+      expect(recorded.payment).toMatchObject({ kind: 'CREDIT', lineId: line.lineId, status: 'UNSETTLED' });
+      expect(recorded.payment.id).toBe(operationIdOf('acme-pay', recorded.idempotencyKey));
+    }
+    const used = (await readCreditLine(chain, line.lineId)).used;
+    expect(used).toBe(credit.filter((result: { status: number }) => result.status === 201).reduce((sum: bigint, result: { payment: { amount: string } }) => sum + BigInt(result.payment.amount), 0n));
+    const signatureRequired = first.body.results[3];
+    expect(signatureRequired).toMatchObject({ status: 422, error: { code: 'SIGNATURE_REQUIRED' } });
+    const typedData = signatureRequired.error.details.typedData as TypedData;
+
+    // The same batch again, the self-custody payment now signed: the recorded ones answer as before
+    // (nothing paid twice), the refused one is refused again, the signed one is recorded.
+    const rowsBefore = await paymentRows();
+    payments[3] = { ...payments[3], signature: signTypedDataWith(selfCustody.privateKey, typedData), deadline: String(typedData.message.deadline) };
+    const again = await postBatch(acme, payments);
+    expect(again.body.results.slice(0, 3).map((result: { status: number }) => result.status)).toEqual(credit.map((result: { status: number }) => result.status));
+    expect(again.body.results.slice(0, 3).map((result: { payment?: { id: string } }) => result.payment?.id)).toEqual(credit.map((result: { payment?: { id: string } }) => result.payment?.id));
+    expect(again.body.results[3]).toMatchObject({ status: 201, payment: { lineId: applied.body.id, amount: '50' } });
+    expect((await readCreditLine(chain, line.lineId)).used).toBe(used);
+    expect(await paymentRows()).toBe(rowsBefore + 1);
+    // A payment of a batch is the payment its key names on POST /v1/payments too.
+    const single = await post('payment', '/v1/payments', acme, { kind: 'CREDIT', lineId: line.lineId, amount: '600' }, keys[0]);
+    expect(single.status === 201 ? single.body.id : single.body.code).toBe(credit[0].status === 201 ? credit[0].payment.id : 'CREDIT_LIMIT_EXCEEDED');
+    const reused = await postBatch(acme, [{ idempotencyKey: keys[1], kind: 'CREDIT', lineId: line.lineId, amount: '301' }]);
+    expect(reused.body.results[0]).toMatchObject({ status: 422, error: { code: 'IDEMPOTENCY_KEY_REUSED' } });
+  });
+
+  it('refuses a malformed batch whole with 400, changing nothing', async () => {
+    const line = await anApprovedLine('1000');
+    const rowsBefore = await paymentRows();
+    const [outboxBefore] = (await payment.get(DataSource).query('SELECT count(*)::int AS n FROM outbox')) as Array<{ n: number }>;
+    const good = (amount: string) => ({ idempotencyKey: newKey(), kind: 'CREDIT', lineId: line.lineId, amount });
+    const duplicate = good('1');
+    const answers = [
+      await postBatch(acme, [good('1'), { ...good('1'), amount: '1.5' }]),
+      await postBatch(acme, [duplicate, { ...duplicate, amount: '2' }]),
+      await postBatch(acme, [good('1'), { kind: 'CREDIT', lineId: line.lineId, amount: '1' }]),
+      await postBatch(acme, []),
+      await postBatch(acme, Array.from({ length: 101 }, () => good('1'))),
+      await postBatch(acme, [{ ...good('1'), unknownField: true }]),
+    ];
+    for (const answer of answers) expect({ status: answer.status, code: answer.body.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(Object.keys(answers[0].body.details.fields)).toEqual(['payments.1.amount']);
+    expect(Object.keys(answers[1].body.details.fields)).toEqual(['payments.1.idempotencyKey']);
+    expect(Object.keys(answers[2].body.details.fields)).toEqual(['payments.1.idempotencyKey']);
+    // The operator pays for no organisation.
+    const operator = await request(stack.urls.payment!).post('/v1/payments/batch').set('Authorization', `Bearer ${stack.world.operatorToken}`).send({ payments: [good('1')] });
+    expect(operator.status).toBe(403);
+    expect(await paymentRows()).toBe(rowsBefore);
+    const [outboxAfter] = (await payment.get(DataSource).query('SELECT count(*)::int AS n FROM outbox')) as Array<{ n: number }>;
+    expect(outboxAfter.n).toBe(outboxBefore.n);
+    expect((await readCreditLine(chain, line.lineId)).used).toBe(0n);
+  });
+});
+
 describe('several instances of a service', () => {
   it("announces each projection step that finalises operations; another instance's waiters read theirs when it arrives", async () => {
     const dataSource = payment.get(DataSource);

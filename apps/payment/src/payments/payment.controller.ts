@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { ApiWrite, Auth, CurrentPrincipal, IdempotencyKey, OperationStatusDto, answer, type Principal, type StatusSetter } from '#common';
-import { CreatePaymentDto, ListPaymentsQuery, PaymentDto, PaymentPageDto } from './dto/payment.dto.js';
+import { CreatePaymentBatchDto, CreatePaymentDto, ListPaymentsQuery, MAX_PAYMENTS_PER_BATCH, PaymentBatchDto, PaymentDto, PaymentPageDto } from './dto/payment.dto.js';
 import { PaymentService } from './payment.service.js';
 
 @ApiTags('payments')
@@ -22,6 +22,20 @@ export class PaymentController {
   @ApiUnprocessableEntityResponse({ description: 'CREDIT_LIMIT_EXCEEDED, CREDIT_CEILING_EXCEEDED, LINE_NOT_ACTIVE, LINE_EXPIRED, ACCOUNT_NOT_ACTIVE, QUALIFICATION_LAPSED, TOKEN_CLASS_NOT_ACCEPTED, INSUFFICIENT_BALANCE, SIGNATURE_REQUIRED …' })
   async pay(@Body() body: CreatePaymentDto, @IdempotencyKey() key: string, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) response: StatusSetter) {
     return answer(await this.payments.pay(principal, key, body), response, 201);
+  }
+
+  @Post('batch')
+  @HttpCode(200)
+  @Auth('organisation')
+  @ApiOperation({
+    summary: `Pay up to ${MAX_PAYMENTS_PER_BATCH} payments in one request (S4)`,
+    description:
+      "Each payment is made as POST /v1/payments would make it, with its idempotencyKey as the Idempotency-Key (a retry, alone or in a batch, is the same payment), and verified by the chain on its own. The answer has one result per payment, in order: 201 with the payment, 202 with the operation to poll, or the error POST /v1/payments would give (SIGNATURE_REQUIRED with the typed data to sign, CREDIT_LIMIT_EXCEEDED, …). For back ends that send many payments at once: far less work per payment than one request each.",
+  })
+  @ApiOkResponse({ type: PaymentBatchDto })
+  @ApiBadRequestResponse({ description: `VALIDATION_FAILED: a malformed payment, two with one idempotencyKey, none or more than ${MAX_PAYMENTS_PER_BATCH}; nothing is paid` })
+  payBatch(@Body() body: CreatePaymentBatchDto, @CurrentPrincipal() principal: Principal): Promise<PaymentBatchDto> {
+    return this.payments.payBatch(principal, body.payments);
   }
 
   @Get()

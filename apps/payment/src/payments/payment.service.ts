@@ -2,7 +2,7 @@
 // the contracts verify identity, the credit relationship and both limits, and record a bill. In
 // tokens: the payer signs, its tokens move to the merchant at once. The service checks only what
 // it must to find the signer; every rule is the chain's.
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
 import {
   AccountDirectory,
@@ -21,13 +21,15 @@ import {
   writeResultOf,
   type PreparedWrite,
 } from '#chain-adapter';
-import { DEFAULT_PAGE_SIZE, groupedLookup, TallyError, organisationOf, requestHashOf, type Page, type Principal, type WriteResult } from '#common';
+import { DEFAULT_PAGE_SIZE, errorAnswerOf, groupedLookup, TallyError, organisationOf, requestHashOf, type Page, type Principal, type WriteResult } from '#common';
 import { TokenClassService } from '../token-classes/token-class.service.js';
-import type { CreatePaymentDto, ListPaymentsQuery, PaymentDto } from './dto/payment.dto.js';
+import type { BatchPaymentDto, CreatePaymentDto, ListPaymentsQuery, PaymentBatchDto, PaymentBatchResultDto, PaymentDto } from './dto/payment.dto.js';
 import { Payment } from './payment.entity.js';
 
 @Injectable()
 export class PaymentService {
+  private readonly logger = new Logger('PaymentService');
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly chain: ChainClient,
@@ -47,6 +49,36 @@ export class PaymentService {
       prepare: () => (request.kind === 'CREDIT' ? this.prepareCredit(orgId, operationId, request) : this.prepareToken(orgId, operationId, request)),
     });
     return writeResultOf(outcome, (id) => this.get(id), this.chain.chainId);
+  }
+
+  /**
+   * A batch: each payment made as POST /v1/payments would make it with its idempotencyKey as the
+   * Idempotency-Key (a retry, alone or in another batch, is the same payment), all at once — their
+   * outbox rows are committed together and the submitter sends them in few transactions. One
+   * answer per payment, in order; one payment's refusal does not stop the others. Two payments
+   * with one key are refused before anything is done.
+   */
+  async payBatch(principal: Principal, payments: BatchPaymentDto[]): Promise<PaymentBatchDto> {
+    organisationOf(principal);
+    const seen = new Set<string>();
+    payments.forEach(({ idempotencyKey }, index) => {
+      if (seen.has(idempotencyKey)) {
+        throw new TallyError('VALIDATION_FAILED', { fields: { [`payments.${index}.idempotencyKey`]: ['idempotencyKey must be unique within a batch'] } });
+      }
+      seen.add(idempotencyKey);
+    });
+    const results = await Promise.all(
+      payments.map(async ({ idempotencyKey, ...request }): Promise<PaymentBatchResultDto> => {
+        try {
+          const result = await this.pay(principal, idempotencyKey, request);
+          return result.status === 'RECORDED' ? { idempotencyKey, status: 201, payment: result.body } : { idempotencyKey, status: 202, operation: result.body };
+        } catch (error) {
+          const { status, body } = errorAnswerOf(error, this.logger);
+          return { idempotencyKey, status, error: body };
+        }
+      }),
+    );
+    return { results };
   }
 
   /** Line parties read from the chain: a line's enterprise and merchant never change once opened. */

@@ -1,6 +1,8 @@
 // Maps every error to `{ code, message, details }` with the status of its code. Anything that is not
-// a TallyError or a Nest HTTP exception is a fault of ours: logged with its stack, answered 500.
+// a TallyError, a Nest HTTP exception or an unreachable chain node is a fault of ours: logged with
+// its stack, answered 500.
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import { TallyError, type ErrorBody } from './tally-error.js';
 
 function fromHttpException(exception: HttpException): ErrorBody {
@@ -28,6 +30,38 @@ function isChainUnavailable(exception: unknown): boolean {
   return typeof code === 'string' && UNAVAILABLE_CODES.has(code);
 }
 
+/** The API's error body (every 4xx and 5xx), for OpenAPI. */
+export class ErrorBodyDto implements ErrorBody {
+  @ApiProperty({ example: 'CREDIT_LIMIT_EXCEEDED', description: 'Stable error code (docs/errors.md)' }) code: ErrorBody['code'];
+  @ApiProperty() message: string;
+  @ApiProperty({ type: 'object', additionalProperties: true }) details: Record<string, unknown>;
+}
+
+/**
+ * The status and body an error is answered with: a TallyError with its own; a Nest HTTP exception
+ * mapped to a code; a chain node that did not answer CHAIN_UNAVAILABLE; anything else INTERNAL
+ * (a fault of ours, logged with its stack). Also answers each payment of a batch.
+ */
+export function errorAnswerOf(exception: unknown, logger: Logger): { status: number; body: ErrorBody } {
+  if (exception instanceof TallyError) {
+    const body = exception.toBody();
+    if (exception.status >= 500) logger.warn({ code: body.code, details: body.details }, body.message);
+    return { status: exception.status, body };
+  }
+  if (exception instanceof HttpException) {
+    const body = fromHttpException(exception);
+    if (exception.getStatus() >= 500 && body.code !== 'DEPENDENCY_UNAVAILABLE') logger.error(exception);
+    return { status: exception.getStatus(), body };
+  }
+  if (isChainUnavailable(exception)) {
+    const error = new TallyError('CHAIN_UNAVAILABLE', { reason: (exception as { shortMessage?: string; message?: string }).shortMessage ?? String(exception) });
+    logger.warn({ code: error.code, details: error.details }, 'the chain node did not answer');
+    return { status: error.status, body: error.toBody() };
+  }
+  logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
+  return { status: 500, body: new TallyError('INTERNAL').toBody() };
+}
+
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpErrorFilter');
@@ -35,26 +69,7 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const response = host.switchToHttp().getResponse<{ status(code: number): { json(body: unknown): void } }>();
-    let status: number;
-    let body: ErrorBody;
-    if (exception instanceof TallyError) {
-      status = exception.status;
-      body = exception.toBody();
-      if (status >= 500) this.logger.warn({ code: body.code, details: body.details }, body.message);
-    } else if (exception instanceof HttpException) {
-      status = exception.getStatus();
-      body = fromHttpException(exception);
-      if (status >= 500 && body.code !== 'DEPENDENCY_UNAVAILABLE') this.logger.error(exception);
-    } else if (isChainUnavailable(exception)) {
-      const error = new TallyError('CHAIN_UNAVAILABLE', { reason: (exception as { shortMessage?: string; message?: string }).shortMessage ?? String(exception) });
-      status = error.status;
-      body = error.toBody();
-      this.logger.warn({ code: body.code, details: body.details }, 'the chain node did not answer');
-    } else {
-      status = 500;
-      body = new TallyError('INTERNAL').toBody();
-      this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
-    }
+    const { status, body } = errorAnswerOf(exception, this.logger);
     response.status(status).json(body);
   }
 }

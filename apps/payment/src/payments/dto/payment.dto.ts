@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDateString, IsIn, IsOptional, Matches, ValidateIf } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsDateString, IsIn, IsOptional, Matches, ValidateIf, ValidateNested } from 'class-validator';
 import { IsAddress } from '#chain-adapter';
-import { ChainProofDto, IsAmount, PageQuery, SignedWriteDto } from '#common';
+import { ChainProofDto, ErrorBodyDto, IsAmount, OperationStatusDto, PageQuery, SignedWriteDto } from '#common';
 
 export class CreatePaymentDto extends SignedWriteDto {
   @ApiProperty({ enum: ['CREDIT', 'TOKEN'] })
@@ -33,6 +34,26 @@ export class CreatePaymentDto extends SignedWriteDto {
   amount: string;
 }
 
+/** Payments one POST /v1/payments/batch may carry. */
+export const MAX_PAYMENTS_PER_BATCH = 100;
+
+/** A payment of a batch: the fields of POST /v1/payments, with the Idempotency-Key it would have sent. */
+export class BatchPaymentDto extends CreatePaymentDto {
+  @ApiProperty({ description: 'Unique per payment (1–255 printable ASCII characters), as the Idempotency-Key header of POST /v1/payments: the same key there or in another batch is the same payment' })
+  @Matches(/^[\x21-\x7e]{1,255}$/, { message: 'idempotencyKey must be 1-255 printable ASCII characters' })
+  idempotencyKey: string;
+}
+
+export class CreatePaymentBatchDto {
+  @ApiProperty({ type: [BatchPaymentDto], description: `1 to ${MAX_PAYMENTS_PER_BATCH} payments, each with its own idempotencyKey (no two alike)` })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_PAYMENTS_PER_BATCH)
+  @ValidateNested({ each: true })
+  @Type(() => BatchPaymentDto)
+  payments: BatchPaymentDto[];
+}
+
 export class PaymentDto {
   @ApiProperty({ description: "The payment's operation id; a credit payment's bill has the same id" }) id: string;
   @ApiProperty({ enum: ['CREDIT', 'TOKEN'] }) kind: string;
@@ -49,6 +70,21 @@ export class PaymentDto {
   @ApiProperty() recordedAt: string;
   @ApiProperty({ type: ChainProofDto }) chain: ChainProofDto;
   @ApiProperty({ type: ChainProofDto }) lastChange: ChainProofDto;
+}
+
+/** What POST /v1/payments would have answered for one payment of a batch. */
+export class PaymentBatchResultDto {
+  @ApiProperty() idempotencyKey: string;
+  @ApiProperty({ example: 201, description: '201 recorded (payment), 202 not yet recorded (operation: poll its statusUrl), or the status of the error (error)' })
+  status: number;
+  @ApiPropertyOptional({ type: PaymentDto }) payment?: PaymentDto;
+  @ApiPropertyOptional({ type: OperationStatusDto }) operation?: OperationStatusDto;
+  @ApiPropertyOptional({ type: ErrorBodyDto, description: 'SIGNATURE_REQUIRED (details.typedData to sign), CREDIT_LIMIT_EXCEEDED, IDEMPOTENCY_KEY_REUSED, … as POST /v1/payments answers them' })
+  error?: ErrorBodyDto;
+}
+
+export class PaymentBatchDto {
+  @ApiProperty({ type: [PaymentBatchResultDto], description: "One per payment, in the request's order" }) results: PaymentBatchResultDto[];
 }
 
 export class PaymentPageDto {
