@@ -60,19 +60,25 @@ describe('OpenAPI', () => {
   const expected: Record<string, string[]> = {
     registration: ['/v1/organisations', '/v1/organisations/{id}/api-keys', '/v1/accounts', '/v1/accounts/{address}/freeze', '/v1/accounts/{address}/qualification'],
     credit: ['/v1/credit-accounts', '/v1/credit-accounts/{id}/freeze', '/v1/credit-applications', '/v1/credit-applications/{id}/decision', '/v1/credit-lines', '/v1/credit-lines/{id}/limit'],
-    payment: ['/v1/token-classes', '/v1/issuances', '/v1/redemptions', '/v1/balances', '/v1/transfers', '/v1/payments', '/v1/refunds'],
+    payment: ['/v1/token-classes', '/v1/issuances', '/v1/redemptions', '/v1/balances', '/v1/transfers', '/v1/payments', '/v1/payments/batch', '/v1/refunds'],
     settlement: ['/v1/bills', '/v1/settlements', '/v1/settlements/{id}/confirm', '/v1/statements', '/v1/clearing-positions', '/v1/reconciliation'],
   };
 
   it.each(Object.keys(expected))('documents every resource of %s, with its credential and answers', async (name) => {
-    const document = (await request(urls[name]).get('/docs-json')).body as { paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown>; parameters?: Array<{ name: string }> }>> };
+    const document = (await request(urls[name]).get('/docs-json')).body as {
+      paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown>; parameters?: Array<{ name: string }> }>>;
+      components: { schemas: Record<string, { required?: string[] }> };
+    };
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(expected[name]));
     for (const [path, operations] of Object.entries(document.paths)) {
       if (!path.startsWith('/v1/')) continue;
       for (const [method, operation] of Object.entries(operations)) {
         expect({ path, method, secured: (operation.security ?? []).length > 0 }).toEqual({ path, method, secured: true });
         expect({ path, method, answers: Object.keys(operation.responses).length > 0 }).toEqual({ path, method, answers: true });
-        if (method === 'post' && path !== '/v1/organisations/{id}/api-keys' && !path.endsWith('/key-proof')) {
+        if (path === '/v1/payments/batch') {
+          // Each payment of a batch carries its own key, in the body.
+          expect(document.components.schemas.BatchPaymentDto.required).toContain('idempotencyKey');
+        } else if (method === 'post' && path !== '/v1/organisations/{id}/api-keys' && !path.endsWith('/key-proof')) {
           expect({ path, idempotencyKey: (operation.parameters ?? []).some((parameter) => parameter.name === 'Idempotency-Key') }).toEqual({ path, idempotencyKey: true });
         }
       }

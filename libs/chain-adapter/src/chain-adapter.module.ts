@@ -28,12 +28,13 @@ import { WritePath, operationStatusOf } from './write-path.js';
 import { ChainAdapterTables1764000000000 } from './database/chain-adapter.migration.js';
 import { OutboxGasLimit1764000000002 } from './database/outbox-gas.migration.js';
 import { ProjectionJournal1764000000003 } from './database/projection-journal.migration.js';
+import { OutboxOpenIndex1764000000004 } from './database/outbox-open-index.migration.js';
 import { AccountDirectory } from './accounts/account-directory.js';
 import { PartySigner } from './signing/party-signer.js';
 
 export const PROJECTIONS = Symbol('PROJECTIONS');
 export const chainAdapterEntities = [OutboxEntry, ProjectionCursor];
-export const chainAdapterMigrations = [ChainAdapterTables1764000000000, OutboxGasLimit1764000000002, ProjectionJournal1764000000003];
+export const chainAdapterMigrations = [ChainAdapterTables1764000000000, OutboxGasLimit1764000000002, ProjectionJournal1764000000003, OutboxOpenIndex1764000000004];
 
 @Injectable()
 export class ChainAdapterLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {

@@ -8,7 +8,7 @@ export const finalOutboxStatuses: OutboxStatus[] = ['RECORDED', 'REJECTED'];
  * Survives crashes: the submitter resubmits what is not final, only if the chain does not have it.
  */
 @Entity({ name: 'outbox' })
-@Index('outbox_pending_idx', ['status', 'createdAt'])
+@Index('outbox_open_idx', ['status', 'createdAt'], { where: "status IN ('PENDING', 'SUBMITTED')" })
 export class OutboxEntry {
   @PrimaryColumn({ name: 'operation_id', type: 'varchar', length: 66 })
   operationId: string;

@@ -269,21 +269,29 @@ export class Submitter {
     return true;
   }
 
-  /** One statement: marks up to maxBatchSize PENDING entries of the oldest one's contract SUBMITTED; oldest first. */
+  /**
+   * One statement: marks SUBMITTED, oldest first, up to maxBatchSize PENDING entries of the oldest
+   * one's contract — as many of them as one transaction's gas holds (at least one), so no claimed
+   * entry has to go back to PENDING (each such round trip rewrote the row and its index entries).
+   */
   private async claim(): Promise<Array<{ operation_id: string; contract: string; calldata: string; gas_limit: string; created_at: Date }>> {
     const runner = this.dataSource.createQueryRunner();
     try {
       const result = await runner.query(
         `UPDATE outbox SET status = 'SUBMITTED', tx_hash = NULL, attempts = attempts + 1, updated_at = now()
           WHERE operation_id IN (
-            SELECT operation_id FROM outbox
-             WHERE status = 'PENDING'
-               AND contract = (SELECT contract FROM outbox WHERE status = 'PENDING' ORDER BY created_at LIMIT 1)
-             ORDER BY created_at
-             LIMIT $1
-               FOR UPDATE SKIP LOCKED)
+            SELECT operation_id FROM (
+              SELECT operation_id, row_number() OVER oldest_first AS position, sum(gas_limit) OVER oldest_first AS gas
+                FROM (SELECT operation_id, gas_limit, created_at FROM outbox
+                       WHERE status = 'PENDING'
+                         AND contract = (SELECT contract FROM outbox WHERE status = 'PENDING' ORDER BY created_at LIMIT 1)
+                       ORDER BY created_at
+                       LIMIT $1
+                         FOR UPDATE SKIP LOCKED) AS candidate
+              WINDOW oldest_first AS (ORDER BY created_at, operation_id)) AS fitting
+             WHERE position = 1 OR gas <= $2)
           RETURNING operation_id, contract, calldata, gas_limit, created_at`,
-        [this.options.maxBatchSize],
+        [this.options.maxBatchSize, (MAX_TRANSACTION_GAS - BATCH_BASE_GAS).toString()],
         true,
       );
       const rows = result.records as Array<{ operation_id: string; contract: string; calldata: string; gas_limit: string; created_at: Date }>;

@@ -5,9 +5,15 @@ import { DataSource } from 'typeorm';
 import { TALLY_CONFIG, type TallyConfig } from '../config/config.js';
 import { NatsService } from './nats.service.js';
 
-/** Events published per round (each awaits its JetStream ack, all in flight together). */
-const PUBLISH_PAGE_SIZE = 256;
+/**
+ * Events published per round (each awaits its JetStream ack, all in flight together). Large: each
+ * round's query steps over the index entries of rows published since the last vacuum, so fewer,
+ * larger rounds do far less of that under load.
+ */
+const PUBLISH_PAGE_SIZE = 1_000;
 const IDLE_POLL_MS = 250;
+/** Rounds scan from the first unpublished event at least this often (see publishPage). */
+const FULL_SCAN_INTERVAL_MS = 1_000;
 
 @Injectable()
 export class EventPublisher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -65,11 +71,26 @@ export class EventPublisher implements OnApplicationBootstrap, BeforeApplication
     }
   }
 
+  /** The last seq of this process's last round (the next round's scan starts after it) and when a scan from the start is due. */
+  private resumeAfter: string | undefined;
+  private scanFromStartAt = 0;
+
+  /**
+   * One round: the oldest unpublished events, published, then marked. A round's scan starts after
+   * the last row of the round before: the index entries of the rows published since the last vacuum
+   * all lie before it and are not stepped over again. A row that commits late with a lower seq (its
+   * transaction took its seq first) is found by a scan from the start, made at least once a second.
+   */
   async publishPage(): Promise<number> {
-    const rows = (await this.dataSource.query(
-      `SELECT seq, id, subject, envelope::text AS envelope FROM event_outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
-      [PUBLISH_PAGE_SIZE],
-    )) as Array<{ seq: string; id: string; subject: string; envelope: string }>;
+    const now = Date.now();
+    const after = this.resumeAfter !== undefined && now < this.scanFromStartAt ? this.resumeAfter : undefined;
+    if (after === undefined) this.scanFromStartAt = now + FULL_SCAN_INTERVAL_MS;
+    const rows = (await (after === undefined
+      ? this.dataSource.query(`SELECT seq, id, subject, envelope::text AS envelope FROM event_outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1`, [PUBLISH_PAGE_SIZE])
+      : this.dataSource.query(`SELECT seq, id, subject, envelope::text AS envelope FROM event_outbox WHERE published_at IS NULL AND seq > $2 ORDER BY seq LIMIT $1`, [
+          PUBLISH_PAGE_SIZE,
+          after,
+        ]))) as Array<{ seq: string; id: string; subject: string; envelope: string }>;
     if (rows.length === 0) return 0;
     const js = this.nats.jetstream;
     // The envelope as written (JSON text): sent as it is.
@@ -77,6 +98,7 @@ export class EventPublisher implements OnApplicationBootstrap, BeforeApplication
     await this.dataSource.query(`UPDATE event_outbox SET published_at = now() WHERE seq = ANY($1::bigint[])`, [
       rows.map((row) => row.seq),
     ]);
+    this.resumeAfter = rows[rows.length - 1].seq;
     this.logger.debug({ events: rows.length, service: this.config.serviceName }, 'events published');
     return rows.length;
   }

@@ -1,0 +1,89 @@
+// The event publisher against a real Postgres and a real JetStream: each round starts after the
+// last event it published, and an event that commits late with a lower seq (its transaction took
+// the seq first) is still published, by the scan from the start that comes at least once a second.
+import { randomBytes } from 'node:crypto';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { CommonTables1764000000001 } from '../src/database/common.migration.js';
+import { EventEnvelopeJson1764000000004 } from '../src/database/event-envelope-json.migration.js';
+import { EventPublisher } from '../src/messaging/event-publisher.js';
+import type { NatsService } from '../src/messaging/nats.service.js';
+import type { TallyConfig } from '../src/config/config.js';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
+
+const suffix = randomBytes(4).toString('hex');
+const stream = `TALLY_PUBLISHER_TEST_${suffix.toUpperCase()}`;
+const subject = `publishertest${suffix}.events.test`;
+
+let database: TestDatabase;
+let dataSource: DataSource;
+let nats: NatsConnection;
+let manager: JetStreamManager;
+let publisher: EventPublisher;
+
+beforeAll(async () => {
+  Logger.overrideLogger(['warn', 'error']);
+  database = await createTestDatabase('publisher');
+  dataSource = new DataSource({
+    type: 'postgres',
+    url: database.url,
+    migrations: [CommonTables1764000000001, EventEnvelopeJson1764000000004],
+    migrationsTableName: 'migrations',
+    extra: { max: 3 },
+  });
+  await dataSource.initialize();
+  await dataSource.runMigrations();
+  nats = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
+  manager = await jetstreamManager(nats);
+  await manager.streams.add({ name: stream, subjects: [`publishertest${suffix}.events.>`] });
+  const js = jetstream(nats);
+  publisher = new EventPublisher(dataSource, { jetstream: js } as unknown as NatsService, { serviceName: 'publisher-test' } as unknown as TallyConfig);
+});
+
+afterAll(async () => {
+  await manager?.streams.delete(stream).catch(() => undefined);
+  await nats?.close();
+  await dataSource?.destroy();
+  await database?.drop();
+});
+
+const insertEvent = (runner: { query(sql: string, values: unknown[]): Promise<unknown> }, id: string) =>
+  runner.query(`INSERT INTO event_outbox (id, subject, envelope) VALUES ($1, $2, $3::json)`, [id, subject, JSON.stringify({ id })]);
+
+async function publishedOnStream(): Promise<string[]> {
+  const ids: string[] = [];
+  const info = await manager.streams.info(stream);
+  for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq += 1) {
+    const message = await manager.streams.getMessage(stream, { seq });
+    if (message) ids.push((message.json() as { id: string }).id);
+  }
+  return ids;
+}
+
+it('publishes every event once, an event committed late behind the last one published too', async () => {
+  for (const id of ['a1', 'a2', 'a3']) await insertEvent(dataSource, id);
+  expect(await publisher.publishPage()).toBe(3);
+
+  // A transaction takes the next seq but commits only after later events are published.
+  const late = dataSource.createQueryRunner();
+  await late.connect();
+  await late.startTransaction();
+  await insertEvent(late, 'late');
+  for (const id of ['b1', 'b2']) await insertEvent(dataSource, id);
+  expect(await publisher.publishPage()).toBe(2);
+  await late.commitTransaction();
+  await late.release();
+
+  // Its seq lies before the last one published: the rounds that start after it do not see it …
+  expect(await publisher.publishPage()).toBe(0);
+  // … the scan from the start, due within a second, does.
+  await new Promise((resolve) => setTimeout(resolve, 1_100));
+  expect(await publisher.publishPage()).toBe(1);
+  expect(await publisher.publishPage()).toBe(0);
+
+  const [unpublished] = (await dataSource.query('SELECT count(*)::int AS n FROM event_outbox WHERE published_at IS NULL')) as Array<{ n: number }>;
+  expect(unpublished.n).toBe(0);
+  expect(await publishedOnStream()).toEqual(['a1', 'a2', 'a3', 'b1', 'b2', 'late']);
+});
