@@ -3,7 +3,8 @@
 // registration, credit and payment services from the build — and writes bench/results/<date>.json,
 // bench/results/latest.json and latest.md. Figures, side by side:
 //   (a) end to end through the HTTP API: payments/s and p50/p95/p99 at peak and at 80% of peak,
-//       self-custody payers (signed before timing) and custodial payers (Tally signs);
+//       self-custody payers (signed before timing) and custodial payers (Tally signs), one request
+//       per payment; then self-custody payers BENCH_PAYMENTS_PER_REQUEST to a request (batches);
 //   (b) the chain-only ceiling: the same contracts fed pre-signed batches directly;
 //   (c) the naive path: one payment per transaction, one in flight, waiting for each receipt;
 //   (d) gas per payment in a batch; (e) view lag, chain → payment view, p50/p99;
@@ -54,6 +55,10 @@ const settings = z
     NATS_URL: z.string().default('nats://127.0.0.1:4222'),
     /** Extra Node flags for the services, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them. */
     BENCH_SERVICE_NODE_ARGS: z.string().default(''),
+    /** Payments per request of the batched runs of (a) (POST /v1/payments/batch); 0 skips them. */
+    BENCH_PAYMENTS_PER_REQUEST: z.coerce.number().int().min(0).max(100).default(50),
+    /** Connections of the batched runs of (a): each holds a whole batch. */
+    BENCH_BATCH_CONNECTIONS: z.coerce.number().int().min(1).max(1024).default(48),
     /** Rebuilds of (g), one after another; the report's figure is their median. */
     BENCH_REBUILDS: z.coerce.number().int().min(1).max(9).default(3),
   })
@@ -276,43 +281,68 @@ function projectionSteps(logFile: string): { steps: number; phasesMs: StepPhases
 
 interface LoadResult {
   paymentsPerSecond: number;
+  /** Latency of the requests (a batch's payments all have their request's). */
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
+  /** Answers per payment: the status of each request, or of each payment of a batch. */
   statuses: Record<string, number>;
   accepted: string[];
+  /** Whether the run used up its pre-signed bodies and sent some again (retries: too high a figure). */
+  exhausted: boolean;
+}
+
+/** A request of a load run: one payment (its Idempotency-Key) or a batch of them (their ids in order). */
+interface LoadBody {
+  key?: string;
+  body: string;
+  operationIds: string[];
 }
 
 /**
- * Drives POST /v1/payments with autocannon, the connections (and rate) split evenly over the
- * service instances; each request takes the next body from `bodies`.
+ * Drives POST /v1/payments (a body with `key`) or POST /v1/payments/batch with autocannon, the
+ * connections (and rate) split evenly over the service instances; each request takes the next
+ * body from `bodies`. A payment counts as recorded on 201 (alone, or in its batch's results) and
+ * as accepted on 201 or 202.
  */
-async function load(urls: string[], credential: string, bodies: Array<{ key: string; body: string; operationId: string }>, options: { durationS: number; connections: number; overallRate?: number }): Promise<LoadResult> {
+async function load(urls: string[], credential: string, bodies: LoadBody[], options: { durationS: number; connections: number; overallRate?: number }): Promise<LoadResult> {
   let next = 0;
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   const accepted: string[] = [];
+  const count = (status: number | string, operationId: string) => {
+    statuses[status] = (statuses[status] ?? 0) + 1;
+    if (status === 201 || status === 202) accepted.push(operationId);
+  };
   const started = Date.now();
   const runs = urls.map((url, index) => {
     const connections = Math.floor(options.connections / urls.length) + (index < options.connections % urls.length ? 1 : 0);
     return new Promise<void>((finish) => {
       const instance = autocannon({
-        url: `${url}/v1/payments`,
+        url,
         connections: Math.max(1, connections),
         duration: options.durationS,
-        overallRate: options.overallRate === undefined ? undefined : Math.max(1, Math.round(options.overallRate / urls.length)),
+        // The rate split so that the instances' shares add up to it.
+        overallRate: options.overallRate === undefined ? undefined : Math.max(1, Math.floor(options.overallRate / urls.length) + (index < options.overallRate % urls.length ? 1 : 0)),
         timeout: 30,
         requests: [
           {
             method: 'POST',
             setupRequest: (request, context) => {
               const item = bodies[next++ % bodies.length];
-              (context as { operationId?: string }).operationId = item.operationId;
-              return { ...request, headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json', 'idempotency-key': item.key }, body: item.body };
+              (context as { item?: LoadBody }).item = item;
+              const headers: Record<string, string> = { authorization: `Bearer ${credential}`, 'content-type': 'application/json' };
+              if (item.key !== undefined) headers['idempotency-key'] = item.key;
+              return { ...request, path: item.key === undefined ? '/v1/payments/batch' : '/v1/payments', headers, body: item.body };
             },
-            onResponse: (status, _body, context) => {
-              statuses[status] = (statuses[status] ?? 0) + 1;
-              if (status === 201 || status === 202) accepted.push((context as { operationId: string }).operationId);
+            onResponse: (status, body, context) => {
+              const item = (context as { item: LoadBody }).item;
+              if (item.key !== undefined || status !== 200) {
+                for (const operationId of item.operationIds) count(status, operationId);
+                return;
+              }
+              const { results } = JSON.parse(body) as { results: Array<{ status: number }> };
+              results.forEach((result, position) => count(result.status, item.operationIds[position]));
             },
           },
         ],
@@ -323,6 +353,8 @@ async function load(urls: string[], credential: string, bodies: Array<{ key: str
   await Promise.all(runs);
   const seconds = (Date.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
+  const exhausted = next > bodies.length;
+  if (exhausted) say(`    warning: the run used up its ${bodies.length} pre-signed requests and sent some again; its figure counts those retries`);
   return {
     paymentsPerSecond: Math.round((statuses['201'] ?? 0) / seconds),
     p50Ms: Math.round(percentile(latencies, 50)),
@@ -330,6 +362,7 @@ async function load(urls: string[], credential: string, bodies: Array<{ key: str
     p99Ms: Math.round(percentile(latencies, 99)),
     statuses,
     accepted,
+    exhausted,
   };
 }
 
@@ -399,13 +432,13 @@ async function main(): Promise<void> {
   // anvil's output pipe (read by this process) fills up and the node stops answering everyone.
   const presign = async (count: number, prefix: string) => {
     const started = Date.now();
-    const bodies: Array<{ key: string; operationId: string; body: string }> = [];
+    const payments: Array<ReturnType<typeof sign>> = [];
     for (let index = 0; index < count; index += 1) {
       if (index % 250 === 0) await new Promise((resolveYield) => setImmediate(resolveYield));
-      bodies.push(sign(index, prefix));
+      payments.push(sign(index, prefix));
     }
     say(`signed ${count} payments in ${Date.now() - started} ms`);
-    return bodies;
+    return payments;
   };
   const sign = (index: number, prefix: string) => {
     const line = selfLines[index % selfLines.length];
@@ -413,10 +446,22 @@ async function main(): Promise<void> {
     const operationId = operationIdOf('acme-pay', key);
     const message = { operationId, lineId: line.lineId, payee: merchant, amount: 100n, deadline };
     const signature = line.wallet!.signingKey.sign(typedDataDigest(buildTypedData('CreditPayment', chainId, ledgerAddress, message))).serialized;
-    return { key, operationId, body: JSON.stringify({ kind: 'CREDIT', lineId: line.lineId, payee: merchant, amount: '100', signature, deadline: deadline.toString() }) };
+    return { key, operationId, payment: { kind: 'CREDIT', lineId: line.lineId, payee: merchant, amount: '100', signature, deadline: deadline.toString() } };
+  };
+  /** One request per payment (POST /v1/payments). */
+  const alone = (payments: Array<ReturnType<typeof sign>>): LoadBody[] =>
+    payments.map(({ key, operationId, payment }) => ({ key, operationIds: [operationId], body: JSON.stringify(payment) }));
+  /** `size` payments per request (POST /v1/payments/batch), each with its key. */
+  const batched = (payments: Array<ReturnType<typeof sign>>, size: number): LoadBody[] => {
+    const requests: LoadBody[] = [];
+    for (let start = 0; start < payments.length; start += size) {
+      const slice = payments.slice(start, start + size);
+      requests.push({ operationIds: slice.map((item) => item.operationId), body: JSON.stringify({ payments: slice.map(({ key, payment }) => ({ idempotencyKey: key, ...payment })) }) });
+    }
+    return requests;
   };
   const capacity = settings.BENCH_DURATION_S * 3_000;
-  const peakBodies = await presign(capacity, 'peak');
+  const peakBodies = alone(await presign(capacity, 'peak'));
 
   say(`(a) end to end, self-custody, ${settings.BENCH_CONNECTIONS} connections over ${paymentUrls.length} payment instance(s) for ${settings.BENCH_DURATION_S} s`);
   const cpuBefore = cpuNow();
@@ -427,7 +472,7 @@ async function main(): Promise<void> {
   const cpuAtPeakText = Object.entries(cpuAtPeak).map(([name, { cores, msPerPayment }]) => `${name} ${cores} (${msPerPayment})`).join(', ');
   say(`    CPU (cores; ms per payment): ${cpuAtPeakText}`);
   const rate = Math.max(1, Math.floor(peak.paymentsPerSecond * 0.8));
-  const at80Bodies = await presign(rate * settings.BENCH_DURATION_S + 1_000, 'at80');
+  const at80Bodies = alone(await presign(rate * settings.BENCH_DURATION_S + 1_000, 'at80'));
   say(`(a) end to end at 80% of peak: ${rate} requests/s`);
   const at80 = await load(paymentUrls, acme, at80Bodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS, overallRate: rate });
   say(`    ${at80.paymentsPerSecond} payments/s, p50 ${at80.p50Ms} ms, p95 ${at80.p95Ms} ms, p99 ${at80.p99Ms} ms`);
@@ -436,10 +481,33 @@ async function main(): Promise<void> {
   const custodialBodies = Array.from({ length: capacity }, (_, index) => {
     const line = custodialLines[index % custodialLines.length];
     const key = `custodial-${index}`;
-    return { key, operationId: operationIdOf('acme-pay', key), body: JSON.stringify({ kind: 'CREDIT', lineId: line.lineId, amount: '100' }) };
+    return { key, operationIds: [operationIdOf('acme-pay', key)], body: JSON.stringify({ kind: 'CREDIT', lineId: line.lineId, amount: '100' }) };
   });
   const custodial = await load(paymentUrls, acme, custodialBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS });
   say(`    ${custodial.paymentsPerSecond} payments/s, p99 ${custodial.p99Ms} ms`);
+
+  // (a) batched: the same self-custody payments, BENCH_PAYMENTS_PER_REQUEST to a request, through
+  // POST /v1/payments/batch, at peak and at 80% of it; latency is each request's.
+  const perRequest = settings.BENCH_PAYMENTS_PER_REQUEST;
+  let batchedRuns: { peak: LoadResult; cpu: ReturnType<typeof cpuBetween>; cpuText: string; requestRate: number; at80: LoadResult } | undefined;
+  if (perRequest > 0) {
+    const batchedPeakBodies = batched(await presign(settings.BENCH_DURATION_S * 2_500, 'batch-peak'), perRequest);
+    say(`(a) end to end, self-custody, ${perRequest} payments per request, ${settings.BENCH_BATCH_CONNECTIONS} connections over ${paymentUrls.length} payment instance(s) for ${settings.BENCH_DURATION_S} s`);
+    const batchCpuBefore = cpuNow();
+    const batchStarted = performance.now();
+    const batchPeak = await load(paymentUrls, acme, batchedPeakBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_BATCH_CONNECTIONS });
+    const batchCpu = cpuBetween(batchCpuBefore, cpuNow(), (performance.now() - batchStarted) / 1000, batchPeak.statuses['201'] ?? 0);
+    const batchCpuText = Object.entries(batchCpu).map(([name, { cores, msPerPayment }]) => `${name} ${cores} (${msPerPayment})`).join(', ');
+    say(`    ${batchPeak.paymentsPerSecond} payments/s, request p50 ${batchPeak.p50Ms} ms, p95 ${batchPeak.p95Ms} ms, p99 ${batchPeak.p99Ms} ms, payments ${JSON.stringify(batchPeak.statuses)}`);
+    say(`    CPU (cores; ms per payment): ${batchCpuText}`);
+    const requestRate = Math.max(1, Math.floor((batchPeak.paymentsPerSecond * 0.8) / perRequest));
+    // With a margin: autocannon may send a little more than the rate, and each connection holds one more request.
+    const batchedAt80Bodies = batched(await presign(Math.ceil(requestRate * settings.BENCH_DURATION_S * 1.2 + settings.BENCH_BATCH_CONNECTIONS) * perRequest, 'batch-at80'), perRequest);
+    say(`(a) batched at 80% of peak: ${requestRate} requests/s (${requestRate * perRequest} payments/s)`);
+    const batchAt80 = await load(paymentUrls, acme, batchedAt80Bodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_BATCH_CONNECTIONS, overallRate: requestRate });
+    say(`    ${batchAt80.paymentsPerSecond} payments/s, request p50 ${batchAt80.p50Ms} ms, p95 ${batchAt80.p95Ms} ms, p99 ${batchAt80.p99Ms} ms`);
+    batchedRuns = { peak: batchPeak, cpu: batchCpu, cpuText: batchCpuText, requestRate, at80: batchAt80 };
+  }
 
   // (b) chain only: pre-signed batches straight to CreditLedger.batch from a registered relayer.
   say(`(b) chain only: ${settings.BENCH_CHAIN_ONLY_PAYMENTS} payments in batches of ${settings.BENCH_BATCH_SIZE}`);
@@ -465,18 +533,19 @@ async function main(): Promise<void> {
   const chainStarted = Date.now();
   const receipts = new Map<string, { gasUsed: bigint; minedAt: number }>();
   const viewLags: number[] = [];
-  const inFlightLimit = 4;
+  // Up to 16 batches in the node's pool at once (the submitter keeps several in flight too); the
+  // receipts of those sent are asked for together every 5 ms.
+  const inFlightLimit = 16;
   let sent = 0;
   while (receipts.size < batches.length) {
     while (sent < batches.length && sent - receipts.size < inFlightLimit) await provider.broadcastTransaction(batches[sent++].raw);
-    for (const batch of batches.slice(0, sent)) {
-      if (receipts.has(batch.hash)) continue;
-      const receipt = await provider.getTransactionReceipt(batch.hash);
-      if (receipt) {
-        if (receipt.status !== 1) throw new Error(`chain-only batch ${batch.hash} reverted`);
-        receipts.set(batch.hash, { gasUsed: receipt.gasUsed, minedAt: Date.now() });
-      }
-    }
+    const waiting = batches.slice(0, sent).filter((batch) => !receipts.has(batch.hash));
+    const answers = await Promise.all(waiting.map((batch) => provider.getTransactionReceipt(batch.hash)));
+    answers.forEach((receipt, index) => {
+      if (!receipt) return;
+      if (receipt.status !== 1) throw new Error(`chain-only batch ${waiting[index].hash} reverted`);
+      receipts.set(waiting[index].hash, { gasUsed: receipt.gasUsed, minedAt: Date.now() });
+    });
     await new Promise((resolveWait) => setTimeout(resolveWait, 5));
   }
   const chainSeconds = (Date.now() - chainStarted) / 1000;
@@ -510,7 +579,7 @@ async function main(): Promise<void> {
   say(`    ${naive.paymentsPerSecond} payments/s`);
 
   // (h) accepted against the chain: every accepted payment recorded once, nothing else recorded.
-  const accepted = new Set([...peak.accepted, ...at80.accepted, ...custodial.accepted]);
+  const accepted = new Set([...peak.accepted, ...at80.accepted, ...custodial.accepted, ...(batchedRuns?.peak.accepted ?? []), ...(batchedRuns?.at80.accepted ?? [])]);
   const recordedTopic = ledgerInterface.getEvent('BillRecorded')!.topicHash;
   const head = await provider.getBlockNumber();
   const onChain: string[] = [];
@@ -535,6 +604,24 @@ async function main(): Promise<void> {
   // The chain stops mining while the rebuild runs: anvil 1.7 rebuilds its whole state trie for every
   // block, empty ones too (TOOLCHAIN.md), which on a chain this size takes most of a core from the
   // two the rebuild shares with it and Postgres. Measured first, and reported beside the figure.
+  // First the services finish what the load runs left them (their publishers sending its events,
+  // consumers working through them), so that the rebuild is timed alone: waited for until the
+  // services, Postgres and NATS together use under 0.45 of a core (about their idle polling) for
+  // 2 s running, at most 90 s.
+  const quietStarted = performance.now();
+  let quietFor = 0;
+  let cpuBeforeQuiet = cpuNow();
+  while (quietFor < 2 && performance.now() - quietStarted < 90_000) {
+    await new Promise((resolveWait) => setTimeout(resolveWait, 1_000));
+    const cpuThen = cpuNow();
+    const busy = Object.keys(cpuThen)
+      .filter((name) => name !== 'anvil' && name !== 'bench')
+      .reduce((sum, name) => sum + Math.max(0, cpuThen[name] - (cpuBeforeQuiet[name] ?? cpuThen[name])), 0);
+    quietFor = busy < 0.45 ? quietFor + 1 : 0;
+    cpuBeforeQuiet = cpuThen;
+  }
+  const quietWaitSeconds = Number(((performance.now() - quietStarted) / 1000).toFixed(1));
+  say(`    waited ${quietWaitSeconds} s for the services to finish the load runs' work${quietFor < 2 ? ' (still busy after 90 s)' : ''}`);
   const idleSampleStarted = performance.now();
   const idleCpuBefore = cpuSeconds(anvil.process.pid);
   await new Promise((resolveWait) => setTimeout(resolveWait, 3_000));
@@ -591,6 +678,7 @@ async function main(): Promise<void> {
     startMissed,
     chainMining: 'paused',
     anvilIdleCores,
+    quietWaitSeconds,
   };
   say(`    median of ${rebuildRuns.length}: ${rebuild.eventsPerSecond} events/s`);
 
@@ -606,6 +694,18 @@ async function main(): Promise<void> {
     endToEnd: { paymentsPerSecond: peak.paymentsPerSecond, p50Ms: peak.p50Ms, p95Ms: peak.p95Ms, p99Ms: peak.p99Ms, statuses: peak.statuses, cpu: cpuAtPeak },
     at80PercentOfPeak: { requestsPerSecond: rate, paymentsPerSecond: at80.paymentsPerSecond, p50Ms: at80.p50Ms, p95Ms: at80.p95Ms, p99Ms: at80.p99Ms, statuses: at80.statuses },
     custodial: { paymentsPerSecond: custodial.paymentsPerSecond, p50Ms: custodial.p50Ms, p99Ms: custodial.p99Ms, statuses: custodial.statuses },
+    endToEndBatched: batchedRuns && {
+      paymentsPerRequest: perRequest,
+      connections: settings.BENCH_BATCH_CONNECTIONS,
+      paymentsPerSecond: batchedRuns.peak.paymentsPerSecond,
+      p50Ms: batchedRuns.peak.p50Ms,
+      p95Ms: batchedRuns.peak.p95Ms,
+      p99Ms: batchedRuns.peak.p99Ms,
+      statuses: batchedRuns.peak.statuses,
+      cpu: batchedRuns.cpu,
+      at80PercentOfPeak: { requestsPerSecond: batchedRuns.requestRate, paymentsPerSecond: batchedRuns.at80.paymentsPerSecond, p50Ms: batchedRuns.at80.p50Ms, p95Ms: batchedRuns.at80.p95Ms, p99Ms: batchedRuns.at80.p99Ms, statuses: batchedRuns.at80.statuses },
+    },
+    exhausted: [peak, at80, custodial, batchedRuns?.peak, batchedRuns?.at80].some((run) => run?.exhausted),
     chainOnly,
     naive,
     gasPerPayment,
@@ -632,14 +732,22 @@ async function main(): Promise<void> {
     `| (a) CPU during the peak run: cores (ms per payment) | ${cpuAtPeakText} |`,
     `| (a) at 80% of peak (${rate} req/s) | ${report.at80PercentOfPeak.paymentsPerSecond} payments/s, p50 ${report.at80PercentOfPeak.p50Ms} ms, p95 ${report.at80PercentOfPeak.p95Ms} ms, p99 ${report.at80PercentOfPeak.p99Ms} ms |`,
     `| (a) end to end, custodial | ${report.custodial.paymentsPerSecond} payments/s, p99 ${report.custodial.p99Ms} ms |`,
+    ...(batchedRuns
+      ? [
+          `| (a) end to end, self-custody, ${perRequest} payments per request (POST /v1/payments/batch), peak | ${batchedRuns.peak.paymentsPerSecond} payments/s; requests p50 ${batchedRuns.peak.p50Ms} ms, p95 ${batchedRuns.peak.p95Ms} ms, p99 ${batchedRuns.peak.p99Ms} ms |`,
+          `| (a) batched: CPU during the peak run, cores (ms per payment) | ${batchedRuns.cpuText} |`,
+          `| (a) batched at 80% of peak (${batchedRuns.requestRate} req/s) | ${batchedRuns.at80.paymentsPerSecond} payments/s; requests p50 ${batchedRuns.at80.p50Ms} ms, p95 ${batchedRuns.at80.p95Ms} ms, p99 ${batchedRuns.at80.p99Ms} ms |`,
+        ]
+      : []),
     `| (b) chain only (batches of ${chainOnly.batchSize}) | ${chainOnly.paymentsPerSecond} payments/s |`,
     `| (c) naive (one per transaction) | ${naive.paymentsPerSecond} payments/s |`,
     `| (d) gas per credit payment in a batch | ${gasPerPayment} |`,
     `| (e) view lag, chain → payment view | p50 ${report.viewLagMs.p50} ms, p99 ${report.viewLagMs.p99} ms |`,
     `| (f) peak memory | ${Object.entries(memoryMb).map(([name, mb]) => `${name} ${mb} MB`).join(', ')} |`,
-    `| (g) rebuild of the payment views | ${rebuild.eventsPerSecond} events/s, median of ${rebuildRuns.length} (${rebuild.events} events in ${rebuild.seconds} s; runs ${rebuildRuns.map((run) => run.eventsPerSecond).join(', ')} events/s; chain mining paused; idle, anvil used ${anvilIdleCores} of a core${startMissed ? '; start missed: too high' : ''}) |`,
+    `| (g) rebuild of the payment views | ${rebuild.eventsPerSecond} events/s, median of ${rebuildRuns.length} (${rebuild.events} events in ${rebuild.seconds} s; runs ${rebuildRuns.map((run) => run.eventsPerSecond).join(', ')} events/s; chain mining paused after ${quietWaitSeconds} s for the services to go quiet; idle, anvil used ${anvilIdleCores} of a core${startMissed ? '; start missed: too high' : ''}) |`,
     `| (g) where the median rebuild's time went (its projector's steps) | ${medianRun.steps} step(s): waiting for the read ${medianRun.phasesMs.read} ms, outbox lookup ${medianRun.phasesMs.lookup} ms, views ${medianRun.phasesMs.views} ms, events ${medianRun.phasesMs.events} ms, commit ${medianRun.phasesMs.commit} ms |`,
     `| (h) accepted / lost / duplicated | ${report.accepted} / ${lost} / ${duplicated} |`,
+    ...(report.exhausted ? ['', 'Warning: a load run used up its pre-signed payments and sent some again; its figure counts those retries.'] : []),
     '',
   ].join('\n');
   writeFileSync(join(resultsDir, 'latest.md'), markdown);

@@ -1,6 +1,7 @@
 // The event publisher against a real Postgres and a real JetStream: each round starts after the
 // last event it published, and an event that commits late with a lower seq (its transaction took
-// the seq first) is still published, by the scan from the start that comes at least once a second.
+// the seq first) is still published, by the scan from the start that comes at least once a second;
+// no round starts while the publisher is held (a projector catching up).
 import { randomBytes } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
@@ -86,4 +87,26 @@ it('publishes every event once, an event committed late behind the last one publ
   const [unpublished] = (await dataSource.query('SELECT count(*)::int AS n FROM event_outbox WHERE published_at IS NULL')) as Array<{ n: number }>;
   expect(unpublished.n).toBe(0);
   expect(await publishedOnStream()).toEqual(['a1', 'a2', 'a3', 'b1', 'b2', 'late']);
+});
+
+it('starts no round while held (a projector catching up), and publishes what waited once released', async () => {
+  let held = true;
+  const looping = new EventPublisher(dataSource, { jetstream: jetstream(nats) } as unknown as NatsService, { serviceName: 'publisher-test' } as unknown as TallyConfig);
+  looping.holdWhile(() => held);
+  looping.onApplicationBootstrap();
+  try {
+    await insertEvent(dataSource, 'held');
+    looping.poke();
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const unpublished = async () => ((await dataSource.query('SELECT id FROM event_outbox WHERE published_at IS NULL')) as Array<{ id: string }>).map((row) => row.id);
+    expect(await unpublished()).toEqual(['held']);
+    held = false;
+    looping.poke();
+    const deadline = Date.now() + 5_000;
+    while ((await unpublished()).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await unpublished()).toEqual([]);
+    expect((await publishedOnStream()).filter((id) => id === 'held')).toEqual(['held']);
+  } finally {
+    await looping.beforeApplicationShutdown();
+  }
 });

@@ -48,27 +48,45 @@ export class EventPublisher implements OnApplicationBootstrap, BeforeApplication
     this.wake?.();
   }
 
+  private readonly holds: Array<() => boolean> = [];
+
+  /**
+   * No round starts while `busy()` says so — a projector catching up from far behind: its events
+   * are published once it is near the head, not between its steps, where this publisher's
+   * queries and updates would compete with the next step's writes for Postgres.
+   */
+  holdWhile(busy: () => boolean): void {
+    this.holds.push(busy);
+  }
+
   private async run(): Promise<void> {
     while (this.running) {
       let published = 0;
       try {
+        if (this.holds.some((busy) => busy())) {
+          await this.idle();
+          continue;
+        }
         published = await this.publishPage();
         this.lastFailure = undefined;
       } catch (error) {
         this.lastFailure = error instanceof Error ? error.message : String(error);
         this.logger.warn({ err: this.lastFailure }, 'publishing events failed; will retry');
       }
-      if (published < PUBLISH_PAGE_SIZE) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, IDLE_POLL_MS);
-          this.wake = () => {
-            clearTimeout(timer);
-            this.wake = undefined;
-            resolve();
-          };
-        });
-      }
+      if (published < PUBLISH_PAGE_SIZE) await this.idle();
     }
+  }
+
+  /** Waits for the next poll, or for poke(). */
+  private idle(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, IDLE_POLL_MS);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+    });
   }
 
   /** The last seq of this process's last round (the next round's scan starts after it) and when a scan from the start is due. */
