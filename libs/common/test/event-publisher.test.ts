@@ -1,7 +1,7 @@
 // The event publisher against a real Postgres and a real JetStream: each round starts after the
 // last event it published, and an event that commits late with a lower seq (its transaction took
 // the seq first) is still published, by the scan from the start that comes at least once a second;
-// no round starts while the publisher is held (a projector catching up).
+// no round starts while the publisher is held (a projector catching up), for a limited time.
 import { randomBytes } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
@@ -106,6 +106,23 @@ it('starts no round while held (a projector catching up), and publishes what wai
     while ((await unpublished()).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     expect(await unpublished()).toEqual([]);
     expect((await publishedOnStream()).filter((id) => id === 'held')).toEqual(['held']);
+  } finally {
+    await looping.beforeApplicationShutdown();
+  }
+});
+
+it('is held for a limited time only: a projector that stays behind does not keep events from going out', async () => {
+  const looping = new EventPublisher(dataSource, { jetstream: jetstream(nats) } as unknown as NatsService, { serviceName: 'publisher-test' } as unknown as TallyConfig);
+  looping.holdWhile(() => true, 600);
+  looping.onApplicationBootstrap();
+  try {
+    await insertEvent(dataSource, 'behind');
+    const unpublished = async () => ((await dataSource.query('SELECT id FROM event_outbox WHERE published_at IS NULL')) as Array<{ id: string }>).map((row) => row.id);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await unpublished()).toEqual(['behind']);
+    const deadline = Date.now() + 5_000;
+    while ((await unpublished()).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await unpublished()).toEqual([]);
   } finally {
     await looping.beforeApplicationShutdown();
   }

@@ -48,22 +48,36 @@ export class EventPublisher implements OnApplicationBootstrap, BeforeApplication
     this.wake?.();
   }
 
-  private readonly holds: Array<() => boolean> = [];
+  private readonly holds: Array<{ busy: () => boolean; atMostMs: number }> = [];
+  /** Since when a hold has kept rounds from starting (undefined: not held). */
+  private heldSince: number | undefined;
 
   /**
    * No round starts while `busy()` says so — a projector catching up from far behind: its events
    * are published once it is near the head, not between its steps, where this publisher's
-   * queries and updates would compete with the next step's writes for Postgres.
+   * queries and updates would compete with the next step's writes for Postgres. For `atMostMs` at
+   * a time: a projector that stays behind longer (a very long catch-up, or more load than it keeps
+   * up with) does not keep events from going out.
    */
-  holdWhile(busy: () => boolean): void {
-    this.holds.push(busy);
+  holdWhile(busy: () => boolean, atMostMs = 30_000): void {
+    this.holds.push({ busy, atMostMs });
+  }
+
+  private held(): boolean {
+    const holding = this.holds.filter((hold) => hold.busy());
+    if (holding.length === 0) {
+      this.heldSince = undefined;
+      return false;
+    }
+    this.heldSince ??= Date.now();
+    return Date.now() - this.heldSince < Math.min(...holding.map((hold) => hold.atMostMs));
   }
 
   private async run(): Promise<void> {
     while (this.running) {
       let published = 0;
       try {
-        if (this.holds.some((busy) => busy())) {
+        if (this.held()) {
           await this.idle();
           continue;
         }
