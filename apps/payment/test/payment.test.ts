@@ -272,6 +272,9 @@ describe('payments in a batch', () => {
       await postBatch(acme, []),
       await postBatch(acme, Array.from({ length: 101 }, () => good('1'))),
       await postBatch(acme, [{ ...good('1'), unknownField: true }]),
+      // Arrays where payments belong.
+      await postBatch(acme, [[]] as unknown as Array<Record<string, unknown>>),
+      await postBatch(acme, [[good('1')]] as unknown as Array<Record<string, unknown>>),
     ];
     for (const answer of answers) expect({ status: answer.status, code: answer.body.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
     expect(Object.keys(answers[0].body.details.fields)).toEqual(['payments.1.amount']);

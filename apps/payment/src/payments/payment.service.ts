@@ -54,7 +54,7 @@ export class PaymentService {
   /**
    * A batch: each payment made as POST /v1/payments would make it with its idempotencyKey as the
    * Idempotency-Key (a retry, alone or in another batch, is the same payment), all at once — their
-   * outbox rows are committed together and the submitter sends them in few transactions. One
+   * outbox rows share the group commit's inserts and the submitter sends them in few transactions. One
    * answer per payment, in order; one payment's refusal does not stop the others. Two payments
    * with one key are refused before anything is done.
    */
@@ -62,6 +62,8 @@ export class PaymentService {
     organisationOf(principal);
     const seen = new Set<string>();
     payments.forEach(({ idempotencyKey }, index) => {
+      // The DTO's validation refuses these first; a payment is never made without its own key.
+      if (typeof idempotencyKey !== 'string') throw new TallyError('VALIDATION_FAILED', { fields: { [`payments.${index}`]: ['each payment must be an object with its idempotencyKey'] } });
       if (seen.has(idempotencyKey)) {
         throw new TallyError('VALIDATION_FAILED', { fields: { [`payments.${index}.idempotencyKey`]: ['idempotencyKey must be unique within a batch'] } });
       }

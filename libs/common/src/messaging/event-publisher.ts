@@ -12,8 +12,6 @@ import { NatsService } from './nats.service.js';
  */
 const PUBLISH_PAGE_SIZE = 1_000;
 const IDLE_POLL_MS = 250;
-/** Rounds scan from the first unpublished event at least this often (see publishPage). */
-const FULL_SCAN_INTERVAL_MS = 1_000;
 
 @Injectable()
 export class EventPublisher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -48,64 +46,34 @@ export class EventPublisher implements OnApplicationBootstrap, BeforeApplication
     this.wake?.();
   }
 
-  private readonly holds: Array<{ busy: () => boolean; atMostMs: number }> = [];
-  /** Since when a hold has kept rounds from starting (undefined: not held). */
-  private heldSince: number | undefined;
-
-  /**
-   * No round starts while `busy()` says so — a projector catching up from far behind: its events
-   * are published once it is near the head, not between its steps, where this publisher's
-   * queries and updates would compete with the next step's writes for Postgres. For `atMostMs` at
-   * a time: a projector that stays behind longer (a very long catch-up, or more load than it keeps
-   * up with) does not keep events from going out.
-   */
-  holdWhile(busy: () => boolean, atMostMs = 30_000): void {
-    this.holds.push({ busy, atMostMs });
-  }
-
-  private held(): boolean {
-    const holding = this.holds.filter((hold) => hold.busy());
-    if (holding.length === 0) {
-      this.heldSince = undefined;
-      return false;
-    }
-    this.heldSince ??= Date.now();
-    return Date.now() - this.heldSince < Math.min(...holding.map((hold) => hold.atMostMs));
-  }
-
   private async run(): Promise<void> {
     while (this.running) {
       let published = 0;
       try {
-        if (this.held()) {
-          await this.idle();
-          continue;
-        }
         published = await this.publishPage();
         this.lastFailure = undefined;
       } catch (error) {
         this.lastFailure = error instanceof Error ? error.message : String(error);
         this.logger.warn({ err: this.lastFailure }, 'publishing events failed; will retry');
       }
-      if (published < PUBLISH_PAGE_SIZE) await this.idle();
+      if (published < PUBLISH_PAGE_SIZE) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, IDLE_POLL_MS);
+          this.wake = () => {
+            clearTimeout(timer);
+            this.wake = undefined;
+            resolve();
+          };
+        });
+      }
     }
   }
 
-  /** Waits for the next poll, or for poke(). */
-  private idle(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, IDLE_POLL_MS);
-      this.wake = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-    });
-  }
-
-  /** The last seq of this process's last round (the next round's scan starts after it) and when a scan from the start is due. */
+  /** The last seq of this process's last round (the next round's scan starts after it), and when a round last scanned from the start. */
   private resumeAfter: string | undefined;
-  private scanFromStartAt = 0;
+  private scannedFromStartAt = 0;
+  /** How often at least a round scans from the first unpublished event (see publishPage). */
+  fullScanIntervalMs = 1_000;
 
   /**
    * One round: the oldest unpublished events, published, then marked. A round's scan starts after
@@ -115,8 +83,8 @@ export class EventPublisher implements OnApplicationBootstrap, BeforeApplication
    */
   async publishPage(): Promise<number> {
     const now = Date.now();
-    const after = this.resumeAfter !== undefined && now < this.scanFromStartAt ? this.resumeAfter : undefined;
-    if (after === undefined) this.scanFromStartAt = now + FULL_SCAN_INTERVAL_MS;
+    const after = this.resumeAfter !== undefined && now < this.scannedFromStartAt + this.fullScanIntervalMs ? this.resumeAfter : undefined;
+    if (after === undefined) this.scannedFromStartAt = now;
     const rows = (await (after === undefined
       ? this.dataSource.query(`SELECT seq, id, subject, envelope::text AS envelope FROM event_outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1`, [PUBLISH_PAGE_SIZE])
       : this.dataSource.query(`SELECT seq, id, subject, envelope::text AS envelope FROM event_outbox WHERE published_at IS NULL AND seq > $2 ORDER BY seq LIMIT $1`, [

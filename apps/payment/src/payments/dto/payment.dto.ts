@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsDateString, IsIn, IsOptional, Matches, ValidateIf, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsDateString, IsIn, IsObject, IsOptional, Matches, ValidateIf, ValidateNested } from 'class-validator';
 import { IsAddress } from '#chain-adapter';
 import { ChainProofDto, ErrorBodyDto, IsAmount, OperationStatusDto, PageQuery, SignedWriteDto } from '#common';
 
@@ -49,6 +49,7 @@ export class CreatePaymentBatchDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_PAYMENTS_PER_BATCH)
+  @IsObject({ each: true, message: 'each payment must be an object' })
   @ValidateNested({ each: true })
   @Type(() => BatchPaymentDto)
   payments: BatchPaymentDto[];
