@@ -15,7 +15,7 @@ import {
 } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
-import { Auth, CurrentPrincipal, HealthRegistry, MetricsService, OperationStatusDto, TALLY_CONFIG, TallyError, type Principal, type TallyConfig } from '#common';
+import { Auth, CurrentPrincipal, EventPublisher, HealthRegistry, MetricsService, OperationStatusDto, TALLY_CONFIG, TallyError, type Principal, type TallyConfig } from '#common';
 import { Counter, Gauge } from 'prom-client';
 import { ChainClient } from './chain-client.js';
 import { OutboxEntry } from './outbox/outbox-entry.entity.js';
@@ -46,6 +46,7 @@ export class ChainAdapterLifecycle implements OnApplicationBootstrap, BeforeAppl
     private readonly metrics: MetricsService,
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxService,
+    private readonly publisher: EventPublisher,
   ) {}
 
   private started = false;
@@ -113,6 +114,9 @@ export class ChainAdapterLifecycle implements OnApplicationBootstrap, BeforeAppl
     if (this.started) return;
     this.started = true;
     this.projector.onRebuilt = () => this.submitter.recover();
+    // A catch-up's events go out once the projector is near the head, not between its steps.
+    this.publisher.holdWhile(() => this.projector.catchingUp);
+    this.projector.onCaughtUp = () => this.publisher.poke();
     this.registerGauges();
     this.health.register({
       name: 'chain',

@@ -1,6 +1,8 @@
 // The event publisher against a real Postgres and a real JetStream: each round starts after the
 // last event it published, and an event that commits late with a lower seq (its transaction took
-// the seq first) is still published, by the scan from the start that comes at least once a second.
+// the seq first) is still published, by the scan from the start that comes at least once a second;
+// while held (a projector catching up) only events that do not come from the chain go out, and only
+// for a limited time.
 import { randomBytes } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
@@ -8,6 +10,7 @@ import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { CommonTables1764000000001 } from '../src/database/common.migration.js';
 import { EventEnvelopeJson1764000000004 } from '../src/database/event-envelope-json.migration.js';
+import { EventOutboxOffChain1764000000006 } from '../src/database/event-outbox-off-chain.migration.js';
 import { EventPublisher } from '../src/messaging/event-publisher.js';
 import type { NatsService } from '../src/messaging/nats.service.js';
 import type { TallyConfig } from '../src/config/config.js';
@@ -29,7 +32,7 @@ beforeAll(async () => {
   dataSource = new DataSource({
     type: 'postgres',
     url: database.url,
-    migrations: [CommonTables1764000000001, EventEnvelopeJson1764000000004],
+    migrations: [CommonTables1764000000001, EventEnvelopeJson1764000000004, EventOutboxOffChain1764000000006],
     migrationsTableName: 'migrations',
     extra: { max: 3 },
   });
@@ -49,8 +52,8 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const insertEvent = (runner: { query(sql: string, values: unknown[]): Promise<unknown> }, id: string) =>
-  runner.query(`INSERT INTO event_outbox (id, subject, envelope) VALUES ($1, $2, $3::json)`, [id, subject, JSON.stringify({ id })]);
+const insertEvent = (runner: { query(sql: string, values: unknown[]): Promise<unknown> }, id: string, offChain = false) =>
+  runner.query(`INSERT INTO event_outbox (id, subject, envelope, off_chain) VALUES ($1, $2, $3::json, $4)`, [id, subject, JSON.stringify({ id }), offChain]);
 
 async function publishedOnStream(): Promise<string[]> {
   const ids: string[] = [];
@@ -88,4 +91,49 @@ it('publishes every event once, an event committed late behind the last one publ
   const [unpublished] = (await dataSource.query('SELECT count(*)::int AS n FROM event_outbox WHERE published_at IS NULL')) as Array<{ n: number }>;
   expect(unpublished.n).toBe(0);
   expect(await publishedOnStream()).toEqual(['a1', 'a2', 'a3', 'b1', 'b2', 'late']);
+});
+
+const unpublished = async () => ((await dataSource.query('SELECT id FROM event_outbox WHERE published_at IS NULL ORDER BY seq')) as Array<{ id: string }>).map((row) => row.id);
+
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!(await condition()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+it('while held, sends only the events that do not come from the chain; the others once released', async () => {
+  let held = true;
+  const looping = new EventPublisher(dataSource, { jetstream: jetstream(nats) } as unknown as NatsService, { serviceName: 'publisher-test' } as unknown as TallyConfig);
+  looping.holdWhile(() => held);
+  looping.onApplicationBootstrap();
+  try {
+    await insertEvent(dataSource, 'held-chain');
+    await insertEvent(dataSource, 'held-key', true);
+    looping.poke();
+    await until(async () => !(await unpublished()).includes('held-key'));
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(await unpublished()).toEqual(['held-chain']);
+    held = false;
+    looping.poke();
+    await until(async () => (await unpublished()).length === 0);
+    expect(await unpublished()).toEqual([]);
+    const onStream = await publishedOnStream();
+    expect(onStream.filter((id) => id.startsWith('held-'))).toEqual(['held-key', 'held-chain']);
+  } finally {
+    await looping.beforeApplicationShutdown();
+  }
+});
+
+it('is held for a limited time only: a projector that stays behind does not keep the chain\'s events back', async () => {
+  const looping = new EventPublisher(dataSource, { jetstream: jetstream(nats) } as unknown as NatsService, { serviceName: 'publisher-test' } as unknown as TallyConfig);
+  looping.holdWhile(() => true, 800);
+  looping.onApplicationBootstrap();
+  try {
+    await insertEvent(dataSource, 'behind');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await unpublished()).toEqual(['behind']);
+    await until(async () => (await unpublished()).length === 0);
+    expect(await unpublished()).toEqual([]);
+  } finally {
+    await looping.beforeApplicationShutdown();
+  }
 });

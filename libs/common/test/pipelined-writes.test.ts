@@ -7,6 +7,7 @@
 import { DataSource, type EntityManager } from 'typeorm';
 import { CommonTables1764000000001 } from '../src/database/common.migration.js';
 import { EventEnvelopeJson1764000000004 } from '../src/database/event-envelope-json.migration.js';
+import { EventOutboxOffChain1764000000006 } from '../src/database/event-outbox-off-chain.migration.js';
 import { abandonPipeline, drainPipeline, pipelinedWrite, settlePipeline, startPipeline } from '../src/database/pipelined-writes.js';
 import { appendEvents, flushEventBuffer, startEventBuffer, type NewEvent } from '../src/messaging/event-outbox.js';
 import { eventTypes } from '../src/messages/subjects.js';
@@ -20,7 +21,7 @@ beforeAll(async () => {
   dataSource = new DataSource({
     type: 'postgres',
     url: database.url,
-    migrations: [CommonTables1764000000001, EventEnvelopeJson1764000000004],
+    migrations: [CommonTables1764000000001, EventEnvelopeJson1764000000004, EventOutboxOffChain1764000000006],
     migrationsTableName: 'migrations',
     extra: { max: 2 },
   });

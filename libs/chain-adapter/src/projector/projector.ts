@@ -45,6 +45,10 @@ export class Projector {
   private wake: (() => void) | undefined;
   /** The last block applied (for /health and metrics). */
   appliedBlock: bigint | undefined;
+  /** Whether the last step stopped short of the head it read (a rebuild, a catch-up): more steps follow at once. */
+  catchingUp = false;
+  /** Called when the projector reaches the head after catching up. */
+  onCaughtUp: (() => void) | undefined;
   lastFailure: string | undefined;
   /** Called after a reorg rolled the views back or rebuilt them and reopened the outbox (the submitter re-checks those entries). */
   onRebuilt: (() => Promise<void>) | undefined;
@@ -306,7 +310,10 @@ export class Projector {
     const head = (await this.chain.blockNumber()) - BigInt(this.options.confirmations - 1);
     const cursor = await this.cursor();
     const from = BigInt(cursor.blockNumber) + 1n;
-    if (from > head) return false;
+    if (from > head) {
+      this.setCatchingUp(false);
+      return false;
+    }
     const read = await this.feed.next(from, head, cursor.blockHash !== null);
     if (cursor.blockHash && read.parentHash !== null && read.parentHash !== cursor.blockHash) {
       // The chain replaced blocks the views already reflect (a reorg deeper than the confirmation
@@ -358,7 +365,14 @@ export class Projector {
       this.logger.debug({ from: from.toString(), to: to.toString(), events: events.length, ms: Date.now() - stepStarted, readMs, ...phases }, 'projected');
     }
     this.outbox.notifyFinal(finalised);
+    this.setCatchingUp(to < head);
     return to < head;
+  }
+
+  private setCatchingUp(catchingUp: boolean): void {
+    const caughtUp = this.catchingUp && !catchingUp;
+    this.catchingUp = catchingUp;
+    if (caughtUp) this.onCaughtUp?.();
   }
 
   /** A step's writes, in its transaction: journal, outbox entries, views, events, cursor. */

@@ -31,11 +31,12 @@ export function envelopeOf<TData>(event: NewEvent<TData>): EventEnvelope<TData> 
   };
 }
 
-/** An event as its outbox row: id, subject and envelope (JSON text). */
+/** An event as its outbox row: id, subject, envelope (JSON text) and whether it comes from the chain. */
 interface EventRow {
   id: string;
   subject: string;
   envelope: string;
+  offChain: boolean;
 }
 
 /**
@@ -77,11 +78,12 @@ function rowOf(event: NewEvent<unknown>): EventRow {
   const envelope = envelopeOf(event);
   const subject = subjectOf(event.type);
   if (envelope.id.includes('\n') || subject.includes('\n')) throw new Error(`event id or subject with a newline: ${JSON.stringify(envelope.id)}`);
-  return { id: envelope.id, subject, envelope: JSON.stringify(envelope) };
+  return { id: envelope.id, subject, envelope: JSON.stringify(envelope), offChain: typeof event.source === 'string' };
 }
 
 /**
- * One INSERT for the rows, in order. Each column goes as one text parameter, its values joined by
+ * One INSERT for the rows, in order (one per run of rows of the chain or off it). Each column goes
+ * as one text parameter, its values joined by
  * newlines and split by Postgres (JSON.stringify never writes a raw newline; rowOf refuses an id or
  * subject with one): several times less work for this process than an array parameter or a VALUES
  * row per event, whose every value is escaped and framed on its own. In a projector step it is
@@ -89,13 +91,21 @@ function rowOf(event: NewEvent<unknown>): EventRow {
  */
 async function insertRows(manager: EntityManager, rows: EventRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await pipelinedWrite(
-    manager,
-    `INSERT INTO event_outbox (id, subject, envelope)
-     SELECT e.id, e.subject, e.envelope::json
-       FROM unnest(string_to_array($1, E'\\n'), string_to_array($2, E'\\n'), string_to_array($3, E'\\n')) WITH ORDINALITY AS e(id, subject, envelope, n)
-      ORDER BY e.n
-     ON CONFLICT (id) DO NOTHING`,
-    [rows.map((row) => row.id).join('\n'), rows.map((row) => row.subject).join('\n'), rows.map((row) => row.envelope).join('\n')],
-  );
+  // Rows of the chain and off it are sent in separate statements (in order), each with its flag
+  // once: a projector step's are all of the chain.
+  for (let start = 0; start < rows.length; ) {
+    let end = start + 1;
+    while (end < rows.length && rows[end].offChain === rows[start].offChain) end += 1;
+    const run = start === 0 && end === rows.length ? rows : rows.slice(start, end);
+    await pipelinedWrite(
+      manager,
+      `INSERT INTO event_outbox (id, subject, envelope, off_chain)
+       SELECT e.id, e.subject, e.envelope::json, $4
+         FROM unnest(string_to_array($1, E'\\n'), string_to_array($2, E'\\n'), string_to_array($3, E'\\n')) WITH ORDINALITY AS e(id, subject, envelope, n)
+        ORDER BY e.n
+       ON CONFLICT (id) DO NOTHING`,
+      [run.map((row) => row.id).join('\n'), run.map((row) => row.subject).join('\n'), run.map((row) => row.envelope).join('\n'), run[0].offChain],
+    );
+    start = end;
+  }
 }

@@ -46,11 +46,38 @@ export class EventPublisher implements OnApplicationBootstrap, BeforeApplication
     this.wake?.();
   }
 
+  private readonly holds: Array<{ busy: () => boolean; atMostMs: number }> = [];
+  /** Since when a hold has kept the chain's events back (undefined: not held). */
+  private heldSince: number | undefined;
+
+  /**
+   * While `busy()` says so — a projector catching up from far behind — the chain's events wait:
+   * they go out once it is near the head, not between its steps, where their publishing would
+   * compete with the next step's writes. Events that do not come from the chain (an API key issued
+   * or revoked, …) still go out at once. For `atMostMs` at a time: a projector that stays behind
+   * longer (a very long catch-up, or more load than it keeps up with) does not keep the chain's
+   * events from going out.
+   */
+  holdWhile(busy: () => boolean, atMostMs = 30_000): void {
+    this.holds.push({ busy, atMostMs });
+  }
+
+  /** Whether a hold keeps the chain's events back now. */
+  private held(): boolean {
+    const holding = this.holds.filter((hold) => hold.busy());
+    if (holding.length === 0) {
+      this.heldSince = undefined;
+      return false;
+    }
+    this.heldSince ??= Date.now();
+    return Date.now() - this.heldSince < Math.min(...holding.map((hold) => hold.atMostMs));
+  }
+
   private async run(): Promise<void> {
     while (this.running) {
       let published = 0;
       try {
-        published = await this.publishPage();
+        published = await this.publishPage({ offChainOnly: this.held() });
         this.lastFailure = undefined;
       } catch (error) {
         this.lastFailure = error instanceof Error ? error.message : String(error);
@@ -81,7 +108,16 @@ export class EventPublisher implements OnApplicationBootstrap, BeforeApplication
    * all lie before it and are not stepped over again. A row that commits late with a lower seq (its
    * transaction took its seq first) is found by a scan from the start, made at least once a second.
    */
-  async publishPage(): Promise<number> {
+  async publishPage(options: { offChainOnly?: boolean } = {}): Promise<number> {
+    if (options.offChainOnly) {
+      // Held: only the events that do not come from the chain (their own small index); the rounds'
+      // resume point stays where the last full round left it.
+      const offChain = (await this.dataSource.query(
+        `SELECT seq, id, subject, envelope::text AS envelope FROM event_outbox WHERE published_at IS NULL AND off_chain ORDER BY seq LIMIT $1`,
+        [PUBLISH_PAGE_SIZE],
+      )) as OutboxRow[];
+      return this.publish(offChain);
+    }
     const now = Date.now();
     const after = this.resumeAfter !== undefined && now < this.scannedFromStartAt + this.fullScanIntervalMs ? this.resumeAfter : undefined;
     if (after === undefined) this.scannedFromStartAt = now;
@@ -90,7 +126,14 @@ export class EventPublisher implements OnApplicationBootstrap, BeforeApplication
       : this.dataSource.query(`SELECT seq, id, subject, envelope::text AS envelope FROM event_outbox WHERE published_at IS NULL AND seq > $2 ORDER BY seq LIMIT $1`, [
           PUBLISH_PAGE_SIZE,
           after,
-        ]))) as Array<{ seq: string; id: string; subject: string; envelope: string }>;
+        ]))) as OutboxRow[];
+    const published = await this.publish(rows);
+    if (published > 0) this.resumeAfter = rows[rows.length - 1].seq;
+    return published;
+  }
+
+  /** Publishes the rows (each awaits its JetStream ack) and marks them published. */
+  private async publish(rows: OutboxRow[]): Promise<number> {
     if (rows.length === 0) return 0;
     const js = this.nats.jetstream;
     // The envelope as written (JSON text): sent as it is.
@@ -98,8 +141,15 @@ export class EventPublisher implements OnApplicationBootstrap, BeforeApplication
     await this.dataSource.query(`UPDATE event_outbox SET published_at = now() WHERE seq = ANY($1::bigint[])`, [
       rows.map((row) => row.seq),
     ]);
-    this.resumeAfter = rows[rows.length - 1].seq;
     this.logger.debug({ events: rows.length, service: this.config.serviceName }, 'events published');
     return rows.length;
   }
+}
+
+/** An unpublished event as a round reads it. */
+interface OutboxRow {
+  seq: string;
+  id: string;
+  subject: string;
+  envelope: string;
 }
