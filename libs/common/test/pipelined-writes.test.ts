@@ -3,7 +3,8 @@
 // seen by the transaction's later queries; a failed one is the error the
 // transaction reports (not the "transaction is aborted" of the queries after it) and nothing of the
 // transaction stays; outside a pipeline a write is done when it returns. Events buffered in a
-// projector step are written in order, as the JSON text they were serialised to, once per id.
+// projector step are written in order, as the JSON text they were serialised to, once per id; those
+// that do not come from the chain are marked so.
 import { DataSource, type EntityManager } from 'typeorm';
 import { CommonTables1764000000001 } from '../src/database/common.migration.js';
 import { EventEnvelopeJson1764000000004 } from '../src/database/event-envelope-json.migration.js';
@@ -148,6 +149,21 @@ describe('the event outbox in a projector step', () => {
     expect(rows[0].subject).toMatch(/payment\.recorded$/);
     // Stored as written: the publisher sends this text as it is.
     expect(rows[3].text).toBe(JSON.stringify({ id: rows[3].id, type: 'payment.recorded', version: 1, occurredAt: '2026-11-27T12:00:03.000Z', orgId: 'acme-pay', chain: events[3].source, data: { index: 3, text: 'payment 3' } }));
+  });
+
+  it('marks the events that do not come from the chain, in order among the others', async () => {
+    const offChain = (index: number): NewEvent<unknown> => ({ ...event(index), source: `api-key-${index}` });
+    const mixed = [event(0), event(1), offChain(2), event(3), offChain(4), offChain(5)];
+    await dataSource.transaction((manager) => appendEvents(manager, mixed));
+    const rows = (await dataSource.query(`SELECT (envelope->'data'->>'index')::int AS index, off_chain FROM event_outbox ORDER BY seq`)) as Array<{ index: number; off_chain: boolean }>;
+    expect(rows).toEqual([
+      { index: 0, off_chain: false },
+      { index: 1, off_chain: false },
+      { index: 2, off_chain: true },
+      { index: 3, off_chain: false },
+      { index: 4, off_chain: true },
+      { index: 5, off_chain: true },
+    ]);
   });
 
   it('refuses an event whose id would hold a newline', async () => {

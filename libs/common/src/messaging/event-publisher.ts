@@ -85,7 +85,11 @@ export class EventPublisher implements OnApplicationBootstrap, BeforeApplication
       }
       if (published < PUBLISH_PAGE_SIZE) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, IDLE_POLL_MS);
+          // A poke after the timer fired must wake the next wait, not this finished one.
+          const timer = setTimeout(() => {
+            this.wake = undefined;
+            resolve();
+          }, IDLE_POLL_MS);
           this.wake = () => {
             clearTimeout(timer);
             this.wake = undefined;
