@@ -55,6 +55,20 @@ async function anApprovedLine(limit: string, ceiling = '1000000') {
   return { enterprise, merchant, lineId: applied.body.id as string };
 }
 
+/** An approved line of 5,000 whose enterprise holds its own key (it signs its payments itself). */
+async function aSelfCustodyLine() {
+  const enterprise = await stack.aSelfCustodyAccount(acme, 'ENTERPRISE');
+  const merchant = await stack.aCustodialAccount(beta, 'MERCHANT');
+  await post('credit', '/v1/credit-accounts', acme, { enterprise: enterprise.address, currency: 'USD', ceiling: '5000' });
+  const applyKey = newKey();
+  const body = { enterprise: enterprise.address, merchant, currency: 'USD', requestedLimit: '5000', termDays: 10, expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(), reference: 'sc' };
+  const asked = await post('credit', '/v1/credit-applications', acme, body, applyKey);
+  const typed = asked.body.details.typedData as TypedData;
+  const applied = await post('credit', '/v1/credit-applications', acme, { ...body, signature: signTypedDataWith(enterprise.privateKey, typed), deadline: String(typed.message.deadline) }, applyKey);
+  expect((await post('credit', `/v1/credit-applications/${applied.body.id}/decision`, beta, { outcome: 'APPROVE', limit: '5000' })).status).toBe(200);
+  return { enterprise, lineId: applied.body.id as string };
+}
+
 async function paymentRows(): Promise<number> {
   const [row] = (await payment.get(DataSource).query('SELECT count(*)::int AS n FROM payments')) as Array<{ n: number }>;
   return row.n;
@@ -136,32 +150,23 @@ describe('payments on credit', () => {
   });
 
   it('refuses a self-custody payer\'s payment signed by another key (BAD_SIGNATURE) and accepts its own', async () => {
-    const enterprise = await stack.aSelfCustodyAccount(acme, 'ENTERPRISE');
-    const merchant = await stack.aCustodialAccount(beta, 'MERCHANT');
-    await post('credit', '/v1/credit-accounts', acme, { enterprise: enterprise.address, currency: 'USD', ceiling: '5000' });
-    const applyKey = newKey();
-    const body = { enterprise: enterprise.address, merchant, currency: 'USD', requestedLimit: '5000', termDays: 10, expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(), reference: 'sc' };
-    const asked = await post('credit', '/v1/credit-applications', acme, body, applyKey);
-    const typed = asked.body.details.typedData as TypedData;
-    const applied = await post('credit', '/v1/credit-applications', acme, { ...body, signature: signTypedDataWith(enterprise.privateKey, typed), deadline: String(typed.message.deadline) }, applyKey);
-    await post('credit', `/v1/credit-applications/${applied.body.id}/decision`, beta, { outcome: 'APPROVE', limit: '5000' });
-
+    const { enterprise, lineId } = await aSelfCustodyLine();
     const key = newKey();
-    const first = await post('payment', '/v1/payments', acme, { kind: 'CREDIT', lineId: applied.body.id, amount: '300' }, key);
+    const first = await post('payment', '/v1/payments', acme, { kind: 'CREDIT', lineId, amount: '300' }, key);
     expect(first.body.code).toBe('SIGNATURE_REQUIRED');
     const typedData = first.body.details.typedData as TypedData;
     expect(typedData.primaryType).toBe('CreditPayment');
-    const forged = await post('payment', '/v1/payments', acme, { kind: 'CREDIT', lineId: applied.body.id, amount: '300', signature: signTypedDataWith(Wallet.createRandom().privateKey, typedData), deadline: String(typedData.message.deadline) }, key);
+    const forged = await post('payment', '/v1/payments', acme, { kind: 'CREDIT', lineId, amount: '300', signature: signTypedDataWith(Wallet.createRandom().privateKey, typedData), deadline: String(typedData.message.deadline) }, key);
     expect(forged.body.code).toBe('BAD_SIGNATURE');
     // Not a signature at all (v = 5): refused before the outbox, nothing accepted under the key.
     const malformedKey = newKey();
-    const malformed = await post('payment', '/v1/payments', acme, { kind: 'CREDIT', lineId: applied.body.id, amount: '300', signature: `0x${'11'.repeat(64)}05`, deadline: String(typedData.message.deadline) }, malformedKey);
+    const malformed = await post('payment', '/v1/payments', acme, { kind: 'CREDIT', lineId, amount: '300', signature: `0x${'11'.repeat(64)}05`, deadline: String(typedData.message.deadline) }, malformedKey);
     expect({ status: malformed.status, code: malformed.body.code }).toEqual({ status: 422, code: 'BAD_SIGNATURE' });
     const [accepted] = (await payment.get(DataSource).query('SELECT count(*)::int AS n FROM outbox WHERE operation_id = $1', [operationIdOf('acme-pay', malformedKey)])) as Array<{ n: number }>;
     expect(accepted.n).toBe(0);
     const retryKey = newKey();
-    const again = await post('payment', '/v1/payments', acme, { kind: 'CREDIT', lineId: applied.body.id, amount: '300' }, retryKey);
-    const signed = await post('payment', '/v1/payments', acme, { kind: 'CREDIT', lineId: applied.body.id, amount: '300', signature: signTypedDataWith(enterprise.privateKey, again.body.details.typedData), deadline: String(again.body.details.typedData.message.deadline) }, retryKey);
+    const again = await post('payment', '/v1/payments', acme, { kind: 'CREDIT', lineId, amount: '300' }, retryKey);
+    const signed = await post('payment', '/v1/payments', acme, { kind: 'CREDIT', lineId, amount: '300', signature: signTypedDataWith(enterprise.privateKey, again.body.details.typedData), deadline: String(again.body.details.typedData.message.deadline) }, retryKey);
     expect(signed.status).toBe(201);
   });
 
@@ -208,14 +213,7 @@ describe('payments in a batch', () => {
 
   it('answers each payment as POST /v1/payments would: recorded, refused by the chain, signature required; a retry records nothing twice', async () => {
     const line = await anApprovedLine('1000');
-    const selfCustody = await stack.aSelfCustodyAccount(acme, 'ENTERPRISE');
-    const merchant = await stack.aCustodialAccount(beta, 'MERCHANT');
-    await post('credit', '/v1/credit-accounts', acme, { enterprise: selfCustody.address, currency: 'USD', ceiling: '5000' });
-    const applyKey = newKey();
-    const application = { enterprise: selfCustody.address, merchant, currency: 'USD', requestedLimit: '5000', termDays: 10, expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString(), reference: 'batch' };
-    const asked = await post('credit', '/v1/credit-applications', acme, application, applyKey);
-    const applied = await post('credit', '/v1/credit-applications', acme, { ...application, signature: signTypedDataWith(selfCustody.privateKey, asked.body.details.typedData), deadline: String(asked.body.details.typedData.message.deadline) }, applyKey);
-    await post('credit', `/v1/credit-applications/${applied.body.id}/decision`, beta, { outcome: 'APPROVE', limit: '5000' });
+    const { enterprise: selfCustody, lineId: selfCustodyLine } = await aSelfCustodyLine();
 
     const keys = [newKey(), newKey(), newKey(), newKey()];
     const payments: Array<Record<string, unknown>> = [
@@ -223,7 +221,7 @@ describe('payments in a batch', () => {
       { idempotencyKey: keys[1], kind: 'CREDIT', lineId: line.lineId, amount: '300' },
       // 600 + 300 + 200 > 1,000: whichever the chain takes last is refused, the others recorded.
       { idempotencyKey: keys[2], kind: 'CREDIT', lineId: line.lineId, amount: '200' },
-      { idempotencyKey: keys[3], kind: 'CREDIT', lineId: applied.body.id, amount: '50' },
+      { idempotencyKey: keys[3], kind: 'CREDIT', lineId: selfCustodyLine, amount: '50' },
     ];
     const first = await postBatch(acme, payments);
     expect(first.status).toBe(200);
@@ -249,7 +247,7 @@ describe('payments in a batch', () => {
     const again = await postBatch(acme, payments);
     expect(again.body.results.slice(0, 3).map((result: { status: number }) => result.status)).toEqual(credit.map((result: { status: number }) => result.status));
     expect(again.body.results.slice(0, 3).map((result: { payment?: { id: string } }) => result.payment?.id)).toEqual(credit.map((result: { payment?: { id: string } }) => result.payment?.id));
-    expect(again.body.results[3]).toMatchObject({ status: 201, payment: { lineId: applied.body.id, amount: '50' } });
+    expect(again.body.results[3]).toMatchObject({ status: 201, payment: { lineId: selfCustodyLine, amount: '50' } });
     expect((await readCreditLine(chain, line.lineId)).used).toBe(used);
     expect(await paymentRows()).toBe(rowsBefore + 1);
     // A payment of a batch is the payment its key names on POST /v1/payments too.

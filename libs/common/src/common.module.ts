@@ -13,9 +13,7 @@ import { ApiKey } from './auth/api-key.entity.js';
 import { ApiKeyReplica } from './auth/api-key-replica.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { TALLY_CONFIG, type TallyConfig } from './config/config.js';
-import { CommonTables1764000000001 } from './database/common.migration.js';
-import { EventEnvelopeJson1764000000004 } from './database/event-envelope-json.migration.js';
-import { EventOutboxOffChain1764000000006 } from './database/event-outbox-off-chain.migration.js';
+import { commonMigrations } from './database/common-migrations.js';
 import { typeOrmOptions } from './database/database.js';
 import { HttpErrorFilter } from './errors/http-error.filter.js';
 import { EventPublisher } from './messaging/event-publisher.js';
@@ -57,7 +55,7 @@ export class CommonModule {
         ConfigModule.forRoot({ ignoreEnvFile: true, load: [() => ({ tally: config })] }),
         LoggerModule.forRoot(loggerParams(config.serviceName, config.logLevel)),
         TypeOrmModule.forRoot(
-          typeOrmOptions(config, [ApiKey, ...(options.entities as Type[])], [CommonTables1764000000001, EventEnvelopeJson1764000000004, EventOutboxOffChain1764000000006, ...options.migrations]),
+          typeOrmOptions(config, [ApiKey, ...(options.entities as Type[])], [...commonMigrations, ...options.migrations]),
         ),
         ClientsModule.register([
           { name: NATS_CLIENT, transport: Transport.NATS, options: { servers: config.nats.url, name: `${config.serviceName}-client` } },

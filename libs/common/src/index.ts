@@ -10,7 +10,6 @@ export * from './auth/api-key-secret.js';
 export * from './auth/auth.guard.js';
 export * from './database/database.js';
 export * from './database/common.migration.js';
-export * from './database/event-outbox-off-chain.migration.js';
 export * from './messaging/event-outbox.js';
 export * from './messaging/event-publisher.js';
 export * from './messaging/nats.service.js';

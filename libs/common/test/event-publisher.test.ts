@@ -7,14 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { CommonTables1764000000001 } from '../src/database/common.migration.js';
-import { EventEnvelopeJson1764000000004 } from '../src/database/event-envelope-json.migration.js';
-import { EventOutboxOffChain1764000000006 } from '../src/database/event-outbox-off-chain.migration.js';
+import type { DataSource } from 'typeorm';
 import { EventPublisher } from '../src/messaging/event-publisher.js';
 import type { NatsService } from '../src/messaging/nats.service.js';
 import type { TallyConfig } from '../src/config/config.js';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
+import type { TestDatabase } from '../../../test/support/database.js';
+import { commonTablesDatabase } from './common-database.js';
 
 const suffix = randomBytes(4).toString('hex');
 const stream = `TALLY_PUBLISHER_TEST_${suffix.toUpperCase()}`;
@@ -28,16 +26,7 @@ let publisher: EventPublisher;
 
 beforeAll(async () => {
   Logger.overrideLogger(['warn', 'error']);
-  database = await createTestDatabase('publisher');
-  dataSource = new DataSource({
-    type: 'postgres',
-    url: database.url,
-    migrations: [CommonTables1764000000001, EventEnvelopeJson1764000000004, EventOutboxOffChain1764000000006],
-    migrationsTableName: 'migrations',
-    extra: { max: 3 },
-  });
-  await dataSource.initialize();
-  await dataSource.runMigrations();
+  ({ database, dataSource } = await commonTablesDatabase('publisher', 3));
   nats = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
   manager = await jetstreamManager(nats);
   await manager.streams.add({ name: stream, subjects: [`publishertest${suffix}.events.>`] });

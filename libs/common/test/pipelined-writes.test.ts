@@ -5,29 +5,18 @@
 // transaction stays; outside a pipeline a write is done when it returns. Events buffered in a
 // projector step are written in order, as the JSON text they were serialised to, once per id; those
 // that do not come from the chain are marked so.
-import { DataSource, type EntityManager } from 'typeorm';
-import { CommonTables1764000000001 } from '../src/database/common.migration.js';
-import { EventEnvelopeJson1764000000004 } from '../src/database/event-envelope-json.migration.js';
-import { EventOutboxOffChain1764000000006 } from '../src/database/event-outbox-off-chain.migration.js';
+import type { DataSource, EntityManager } from 'typeorm';
 import { abandonPipeline, drainPipeline, pipelinedWrite, settlePipeline, startPipeline } from '../src/database/pipelined-writes.js';
 import { appendEvents, flushEventBuffer, startEventBuffer, type NewEvent } from '../src/messaging/event-outbox.js';
 import { eventTypes } from '../src/messages/subjects.js';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
+import type { TestDatabase } from '../../../test/support/database.js';
+import { commonTablesDatabase } from './common-database.js';
 
 let database: TestDatabase;
 let dataSource: DataSource;
 
 beforeAll(async () => {
-  database = await createTestDatabase('pipeline');
-  dataSource = new DataSource({
-    type: 'postgres',
-    url: database.url,
-    migrations: [CommonTables1764000000001, EventEnvelopeJson1764000000004, EventOutboxOffChain1764000000006],
-    migrationsTableName: 'migrations',
-    extra: { max: 2 },
-  });
-  await dataSource.initialize();
-  await dataSource.runMigrations();
+  ({ database, dataSource } = await commonTablesDatabase('pipeline', 2));
   await dataSource.query(`CREATE TABLE items (id integer PRIMARY KEY, label text NOT NULL)`);
 });
 

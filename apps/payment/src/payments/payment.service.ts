@@ -62,8 +62,6 @@ export class PaymentService {
     organisationOf(principal);
     const seen = new Set<string>();
     payments.forEach(({ idempotencyKey }, index) => {
-      // The DTO's validation refuses these first; a payment is never made without its own key.
-      if (typeof idempotencyKey !== 'string') throw new TallyError('VALIDATION_FAILED', { fields: { [`payments.${index}`]: ['each payment must be an object with its idempotencyKey'] } });
       if (seen.has(idempotencyKey)) {
         throw new TallyError('VALIDATION_FAILED', { fields: { [`payments.${index}.idempotencyKey`]: ['idempotencyKey must be unique within a batch'] } });
       }
