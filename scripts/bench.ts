@@ -2,7 +2,8 @@
 // (block time 0.2 s, gas limit 1e9, no state file), its own database and NATS namespace, and the
 // registration, credit and payment services from the build — and writes bench/results/<date>.json,
 // bench/results/latest.json and latest.md. Figures, side by side:
-//   (a) end to end through the HTTP API: payments/s and p50/p95/p99 at peak and at 80% of peak,
+//   (a) end to end through the HTTP API: payments/s and p50/p95/p99 at peak (autocannon, N
+//       connections) and at 80% of peak (requests sent at a steady rate: paced()),
 //       self-custody payers (signed before timing) and custodial payers (Tally signs), one request
 //       per payment; then self-custody payers BENCH_PAYMENTS_PER_REQUEST to a request (batches);
 //   (b) the chain-only ceiling: the same contracts fed pre-signed batches directly;
@@ -11,10 +12,12 @@
 //   (f) peak memory of each process; (g) rebuild speed of the payment views (chain mining paused;
 //       the median of BENCH_REBUILDS rebuilds);
 //   (h) accepted payments against the chain: lost and duplicated.
+// Each run starts once the services have finished the work of the one before (settle()).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -245,6 +248,34 @@ function cpuBetween(before: Record<string, number>, after: Record<string, number
   return used;
 }
 
+/** Seconds each measured run first waited for the system to settle (settle()), by run. */
+const settledSeconds: Record<string, number> = {};
+
+/**
+ * Waits until the services have finished the work earlier runs left them — their publishers
+ * sending its events, the consumers working through them, a projector catching up — so that a run
+ * measures its own load, not the tail of the one before: until the services, Postgres and NATS
+ * together use under 0.45 of a core (about their idle polling) for 2 s running, at most 90 s.
+ * Returns the seconds waited.
+ */
+async function settle(what: string): Promise<number> {
+  const started = performance.now();
+  let quietFor = 0;
+  let before = cpuNow();
+  while (quietFor < 2 && performance.now() - started < 90_000) {
+    await new Promise((resolveWait) => setTimeout(resolveWait, 1_000));
+    const now = cpuNow();
+    const busy = Object.keys(now)
+      .filter((name) => name !== 'anvil' && name !== 'bench')
+      .reduce((sum, name) => sum + Math.max(0, now[name] - (before[name] ?? now[name])), 0);
+    quietFor = busy < 0.45 ? quietFor + 1 : 0;
+    before = now;
+  }
+  const seconds = Number(((performance.now() - started) / 1000).toFixed(1));
+  say(`    waited ${seconds} s for the services to finish ${what}${quietFor < 2 ? ' (still busy after 90 s)' : ''}`);
+  return seconds;
+}
+
 interface StepPhases {
   /** Waiting for the step's blocks to be read and decoded (nothing when read ahead). */
   read: number;
@@ -301,11 +332,11 @@ interface LoadBody {
 
 /**
  * Drives POST /v1/payments (a body with `key`) or POST /v1/payments/batch with autocannon, the
- * connections (and rate) split evenly over the service instances; each request takes the next
+ * connections split evenly over the service instances; each request takes the next
  * body from `bodies`. A payment counts as recorded on 201 (alone, or in its batch's results) and
  * as accepted on 201 or 202.
  */
-async function load(urls: string[], credential: string, bodies: LoadBody[], options: { durationS: number; connections: number; overallRate?: number }): Promise<LoadResult> {
+async function load(urls: string[], credential: string, bodies: LoadBody[], options: { durationS: number; connections: number }): Promise<LoadResult> {
   let next = 0;
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
@@ -322,8 +353,6 @@ async function load(urls: string[], credential: string, bodies: LoadBody[], opti
         url,
         connections: Math.max(1, connections),
         duration: options.durationS,
-        // The rate split so that the instances' shares add up to it.
-        overallRate: options.overallRate === undefined ? undefined : Math.max(1, Math.floor(options.overallRate / urls.length) + (index < options.overallRate % urls.length ? 1 : 0)),
         timeout: 30,
         requests: [
           {
@@ -355,6 +384,82 @@ async function load(urls: string[], credential: string, bodies: LoadBody[], opti
   latencies.sort((a, b) => a - b);
   const exhausted = next > bodies.length;
   if (exhausted) say(`    warning: the run used up its ${bodies.length} pre-signed requests and sent some again; its figure counts those retries`);
+  return {
+    paymentsPerSecond: Math.round((statuses['201'] ?? 0) / seconds),
+    p50Ms: Math.round(percentile(latencies, 50)),
+    p95Ms: Math.round(percentile(latencies, 95)),
+    p99Ms: Math.round(percentile(latencies, 99)),
+    statuses,
+    accepted,
+    exhausted,
+  };
+}
+
+/** Keep-alive connections of paced runs (as many as requests in flight need). */
+const pacedAgent = new HttpAgent({ keepAlive: true, maxSockets: 4_096 });
+
+/**
+ * Sends `bodies` at a steady rate, open loop: request i leaves i / rate seconds after the start,
+ * round robin over the service instances, whatever the earlier ones are doing; each latency is
+ * counted from the moment its request was due (a sender that fell behind does not hide the wait).
+ * For the runs at 80% of peak: autocannon's rate limit lets each connection send its share at the
+ * start of every second, all connections at once, so a run "at 80%" was one burst a second — a
+ * second's payments arriving together and queueing — and a connection whose answer took longer
+ * than a second skipped the next. Counted as load() counts.
+ */
+async function paced(urls: string[], credential: string, bodies: LoadBody[], options: { durationS: number; rate: number }): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  const accepted: string[] = [];
+  const count = (status: number | string, operationId: string) => {
+    statuses[status] = (statuses[status] ?? 0) + 1;
+    if (status === 201 || status === 202) accepted.push(operationId);
+  };
+  const total = Math.floor(options.durationS * options.rate);
+  const exhausted = total > bodies.length;
+  if (exhausted) say(`    warning: the run needs ${total} requests but has ${bodies.length} pre-signed; it sends some again and its figure counts those retries`);
+  const send = (index: number, due: number): Promise<void> =>
+    new Promise<void>((done) => {
+      const item = bodies[index % bodies.length];
+      const url = new URL(item.key === undefined ? '/v1/payments/batch' : '/v1/payments', urls[index % urls.length]);
+      const headers: Record<string, string | number> = { authorization: `Bearer ${credential}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(item.body) };
+      if (item.key !== undefined) headers['idempotency-key'] = item.key;
+      const fail = (status: string) => {
+        latencies.push(performance.now() - due);
+        for (const operationId of item.operationIds) count(status, operationId);
+        done();
+      };
+      const request = httpRequest(url, { method: 'POST', headers, agent: pacedAgent, timeout: 30_000 }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', () => fail('error'));
+        response.on('end', () => {
+          latencies.push(performance.now() - due);
+          const status = response.statusCode ?? 0;
+          if (item.key !== undefined || status !== 200) {
+            for (const operationId of item.operationIds) count(status, operationId);
+          } else {
+            const { results } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { results: Array<{ status: number }> };
+            results.forEach((result, position) => count(result.status, item.operationIds[position]));
+          }
+          done();
+        });
+      });
+      request.on('timeout', () => request.destroy(new Error('timed out')));
+      request.on('error', () => fail('error'));
+      request.end(item.body);
+    });
+  const started = performance.now();
+  const answers: Array<Promise<void>> = [];
+  for (let index = 0; index < total; index += 1) {
+    const due = started + (index * 1000) / options.rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolveWait) => setTimeout(resolveWait, wait));
+    answers.push(send(index, due));
+  }
+  await Promise.all(answers);
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
   return {
     paymentsPerSecond: Math.round((statuses['201'] ?? 0) / seconds),
     p50Ms: Math.round(percentile(latencies, 50)),
@@ -464,6 +569,7 @@ async function main(): Promise<void> {
   const peakBodies = alone(await presign(capacity, 'peak'));
 
   say(`(a) end to end, self-custody, ${settings.BENCH_CONNECTIONS} connections over ${paymentUrls.length} payment instance(s) for ${settings.BENCH_DURATION_S} s`);
+  settledSeconds.peak = await settle('the set-up');
   const cpuBefore = cpuNow();
   const peakStarted = performance.now();
   const peak = await load(paymentUrls, acme, peakBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS });
@@ -473,11 +579,13 @@ async function main(): Promise<void> {
   say(`    CPU (cores; ms per payment): ${cpuAtPeakText}`);
   const rate = Math.max(1, Math.floor(peak.paymentsPerSecond * 0.8));
   const at80Bodies = alone(await presign(rate * settings.BENCH_DURATION_S + 1_000, 'at80'));
-  say(`(a) end to end at 80% of peak: ${rate} requests/s`);
-  const at80 = await load(paymentUrls, acme, at80Bodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS, overallRate: rate });
+  say(`(a) end to end at 80% of peak: ${rate} requests/s, paced`);
+  settledSeconds.at80 = await settle('the peak run');
+  const at80 = await paced(paymentUrls, acme, at80Bodies, { durationS: settings.BENCH_DURATION_S, rate });
   say(`    ${at80.paymentsPerSecond} payments/s, p50 ${at80.p50Ms} ms, p95 ${at80.p95Ms} ms, p99 ${at80.p99Ms} ms`);
 
   say('(a) end to end, custodial payers (Tally signs through registration)');
+  settledSeconds.custodial = await settle('the run at 80%');
   const custodialBodies = Array.from({ length: capacity }, (_, index) => {
     const line = custodialLines[index % custodialLines.length];
     const key = `custodial-${index}`;
@@ -493,6 +601,7 @@ async function main(): Promise<void> {
   if (perRequest > 0) {
     const batchedPeakBodies = batched(await presign(settings.BENCH_DURATION_S * 2_500, 'batch-peak'), perRequest);
     say(`(a) end to end, self-custody, ${perRequest} payments per request, ${settings.BENCH_BATCH_CONNECTIONS} connections over ${paymentUrls.length} payment instance(s) for ${settings.BENCH_DURATION_S} s`);
+    settledSeconds.batchedPeak = await settle('the custodial run');
     const batchCpuBefore = cpuNow();
     const batchStarted = performance.now();
     const batchPeak = await load(paymentUrls, acme, batchedPeakBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_BATCH_CONNECTIONS });
@@ -500,11 +609,11 @@ async function main(): Promise<void> {
     const batchCpuText = Object.entries(batchCpu).map(([name, { cores, msPerPayment }]) => `${name} ${cores} (${msPerPayment})`).join(', ');
     say(`    ${batchPeak.paymentsPerSecond} payments/s, request p50 ${batchPeak.p50Ms} ms, p95 ${batchPeak.p95Ms} ms, p99 ${batchPeak.p99Ms} ms, payments ${JSON.stringify(batchPeak.statuses)}`);
     say(`    CPU (cores; ms per payment): ${batchCpuText}`);
-    const requestRate = Math.max(1, Math.floor((batchPeak.paymentsPerSecond * 0.8) / perRequest));
-    // With a margin: autocannon may send a little more than the rate, and each connection holds one more request.
-    const batchedAt80Bodies = batched(await presign(Math.ceil(requestRate * settings.BENCH_DURATION_S * 1.2 + settings.BENCH_BATCH_CONNECTIONS) * perRequest, 'batch-at80'), perRequest);
-    say(`(a) batched at 80% of peak: ${requestRate} requests/s (${requestRate * perRequest} payments/s)`);
-    const batchAt80 = await load(paymentUrls, acme, batchedAt80Bodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_BATCH_CONNECTIONS, overallRate: requestRate });
+    const requestRate = Number(Math.max(0.1, (batchPeak.paymentsPerSecond * 0.8) / perRequest).toFixed(2));
+    const batchedAt80Bodies = batched(await presign(Math.ceil(requestRate * settings.BENCH_DURATION_S) * perRequest, 'batch-at80'), perRequest);
+    say(`(a) batched at 80% of peak: ${requestRate} requests/s (${Math.round(requestRate * perRequest)} payments/s), paced`);
+    settledSeconds.batchedAt80 = await settle('the batched peak run');
+    const batchAt80 = await paced(paymentUrls, acme, batchedAt80Bodies, { durationS: settings.BENCH_DURATION_S, rate: requestRate });
     say(`    ${batchAt80.paymentsPerSecond} payments/s, request p50 ${batchAt80.p50Ms} ms, p95 ${batchAt80.p95Ms} ms, p99 ${batchAt80.p99Ms} ms`);
     batchedRuns = { peak: batchPeak, cpu: batchCpu, cpuText: batchCpuText, requestRate, at80: batchAt80 };
   }
@@ -530,6 +639,7 @@ async function main(): Promise<void> {
     });
     batches.push({ hash: Transaction.from(raw).hash!, raw, lastOperationId: slice[slice.length - 1].operationId, size: slice.length });
   }
+  settledSeconds.chainOnly = await settle('the batched runs');
   const chainStarted = Date.now();
   const receipts = new Map<string, { gasUsed: bigint; minedAt: number }>();
   const viewLags: number[] = [];
@@ -564,6 +674,7 @@ async function main(): Promise<void> {
 
   // (c) naive: one payment per transaction, one in flight, each receipt awaited.
   say(`(c) naive path for ${settings.BENCH_NAIVE_SECONDS} s`);
+  settledSeconds.naive = await settle('the chain-only run');
   const naiveSigner = new NonceManager(new Wallet(chainOnlyRelayerKey, provider));
   const ledgerContract = new Contract(ledgerAddress, ledgerInterface, naiveSigner);
   let naiveCount = 0;
@@ -604,24 +715,8 @@ async function main(): Promise<void> {
   // The chain stops mining while the rebuild runs: anvil 1.7 rebuilds its whole state trie for every
   // block, empty ones too (TOOLCHAIN.md), which on a chain this size takes most of a core from the
   // two the rebuild shares with it and Postgres. Measured first, and reported beside the figure.
-  // First the services finish what the load runs left them (their publishers sending its events,
-  // consumers working through them), so that the rebuild is timed alone: waited for until the
-  // services, Postgres and NATS together use under 0.45 of a core (about their idle polling) for
-  // 2 s running, at most 90 s.
-  const quietStarted = performance.now();
-  let quietFor = 0;
-  let cpuBeforeQuiet = cpuNow();
-  while (quietFor < 2 && performance.now() - quietStarted < 90_000) {
-    await new Promise((resolveWait) => setTimeout(resolveWait, 1_000));
-    const cpuThen = cpuNow();
-    const busy = Object.keys(cpuThen)
-      .filter((name) => name !== 'anvil' && name !== 'bench')
-      .reduce((sum, name) => sum + Math.max(0, cpuThen[name] - (cpuBeforeQuiet[name] ?? cpuThen[name])), 0);
-    quietFor = busy < 0.45 ? quietFor + 1 : 0;
-    cpuBeforeQuiet = cpuThen;
-  }
-  const quietWaitSeconds = Number(((performance.now() - quietStarted) / 1000).toFixed(1));
-  say(`    waited ${quietWaitSeconds} s for the services to finish the load runs' work${quietFor < 2 ? ' (still busy after 90 s)' : ''}`);
+  // First the services finish what the load runs left them, so that the rebuild is timed alone.
+  const quietWaitSeconds = await settle("the load runs' work");
   const idleSampleStarted = performance.now();
   const idleCpuBefore = cpuSeconds(anvil.process.pid);
   await new Promise((resolveWait) => setTimeout(resolveWait, 3_000));
@@ -706,6 +801,7 @@ async function main(): Promise<void> {
       at80PercentOfPeak: { requestsPerSecond: batchedRuns.requestRate, paymentsPerSecond: batchedRuns.at80.paymentsPerSecond, p50Ms: batchedRuns.at80.p50Ms, p95Ms: batchedRuns.at80.p95Ms, p99Ms: batchedRuns.at80.p99Ms, statuses: batchedRuns.at80.statuses },
     },
     exhausted: [peak, at80, custodial, batchedRuns?.peak, batchedRuns?.at80].some((run) => run?.exhausted),
+    settledSeconds,
     chainOnly,
     naive,
     gasPerPayment,
@@ -730,13 +826,13 @@ async function main(): Promise<void> {
     '| --- | --- |',
     `| (a) end to end, self-custody, peak (${settings.BENCH_PAYMENT_INSTANCES} payment instance${settings.BENCH_PAYMENT_INSTANCES > 1 ? 's' : ''}) | ${report.endToEnd.paymentsPerSecond} payments/s, p50 ${report.endToEnd.p50Ms} ms, p95 ${report.endToEnd.p95Ms} ms, p99 ${report.endToEnd.p99Ms} ms |`,
     `| (a) CPU during the peak run: cores (ms per payment) | ${cpuAtPeakText} |`,
-    `| (a) at 80% of peak (${rate} req/s) | ${report.at80PercentOfPeak.paymentsPerSecond} payments/s, p50 ${report.at80PercentOfPeak.p50Ms} ms, p95 ${report.at80PercentOfPeak.p95Ms} ms, p99 ${report.at80PercentOfPeak.p99Ms} ms |`,
+    `| (a) at 80% of peak (${rate} req/s, paced) | ${report.at80PercentOfPeak.paymentsPerSecond} payments/s, p50 ${report.at80PercentOfPeak.p50Ms} ms, p95 ${report.at80PercentOfPeak.p95Ms} ms, p99 ${report.at80PercentOfPeak.p99Ms} ms |`,
     `| (a) end to end, custodial | ${report.custodial.paymentsPerSecond} payments/s, p99 ${report.custodial.p99Ms} ms |`,
     ...(batchedRuns
       ? [
           `| (a) end to end, self-custody, ${perRequest} payments per request (POST /v1/payments/batch), peak | ${batchedRuns.peak.paymentsPerSecond} payments/s; requests p50 ${batchedRuns.peak.p50Ms} ms, p95 ${batchedRuns.peak.p95Ms} ms, p99 ${batchedRuns.peak.p99Ms} ms |`,
           `| (a) batched: CPU during the peak run, cores (ms per payment) | ${batchedRuns.cpuText} |`,
-          `| (a) batched at 80% of peak (${batchedRuns.requestRate} req/s) | ${batchedRuns.at80.paymentsPerSecond} payments/s; requests p50 ${batchedRuns.at80.p50Ms} ms, p95 ${batchedRuns.at80.p95Ms} ms, p99 ${batchedRuns.at80.p99Ms} ms |`,
+          `| (a) batched at 80% of peak (${batchedRuns.requestRate} req/s, paced) | ${batchedRuns.at80.paymentsPerSecond} payments/s; requests p50 ${batchedRuns.at80.p50Ms} ms, p95 ${batchedRuns.at80.p95Ms} ms, p99 ${batchedRuns.at80.p99Ms} ms |`,
         ]
       : []),
     `| (b) chain only (batches of ${chainOnly.batchSize}) | ${chainOnly.paymentsPerSecond} payments/s |`,
@@ -747,6 +843,7 @@ async function main(): Promise<void> {
     `| (g) rebuild of the payment views | ${rebuild.eventsPerSecond} events/s, median of ${rebuildRuns.length} (${rebuild.events} events in ${rebuild.seconds} s; runs ${rebuildRuns.map((run) => run.eventsPerSecond).join(', ')} events/s; chain mining paused after ${quietWaitSeconds} s for the services to go quiet; idle, anvil used ${anvilIdleCores} of a core${startMissed ? '; start missed: too high' : ''}) |`,
     `| (g) where the median rebuild's time went (its projector's steps) | ${medianRun.steps} step(s): waiting for the read ${medianRun.phasesMs.read} ms, outbox lookup ${medianRun.phasesMs.lookup} ms, views ${medianRun.phasesMs.views} ms, events ${medianRun.phasesMs.events} ms, commit ${medianRun.phasesMs.commit} ms |`,
     `| (h) accepted / lost / duplicated | ${report.accepted} / ${lost} / ${duplicated} |`,
+    `| before each run, waited for the services to finish the last one's work (s) | ${Object.entries(settledSeconds).map(([run, seconds]) => `${run} ${seconds}`).join(', ')} |`,
     ...(report.exhausted ? ['', 'Warning: a load run used up its pre-signed payments and sent some again; its figure counts those retries.'] : []),
     '',
   ].join('\n');

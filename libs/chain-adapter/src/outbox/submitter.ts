@@ -58,6 +58,12 @@ interface SignedBatch {
 /** A replacement pays at least this much more (in 1/1000): nodes refuse one under +10%. */
 const REPLACEMENT_FEE_BUMP_PER_MILLE = 1_125n;
 const bumped = (fee: bigint) => (fee * REPLACEMENT_FEE_BUMP_PER_MILLE) / 1_000n + 1n;
+/**
+ * The longest pause between two reads of a batch's receipt (the first come after 5, 10, 20, 40 ms):
+ * a batch holds one of the maxInFlight places until its receipt is read, so a receipt read up to a
+ * block late (at 200 ms apart) held back the next batches under a steady load.
+ */
+const RECEIPT_POLL_MAX_MS = 50;
 /** How often operations SUBMITTED for longer than a receipt may take are checked on chain. */
 const STALE_CHECK_INTERVAL_MS = 5_000;
 /** The most SUBMITTED operations one check (or a restart's recovery round) looks at. */
@@ -443,7 +449,7 @@ export class Submitter {
         continue;
       }
       await new Promise((resolve) => setTimeout(resolve, delayMs));
-      delayMs = Math.min(delayMs * 2, 200);
+      delayMs = Math.min(delayMs * 2, RECEIPT_POLL_MAX_MS);
     }
     if (!receipt) {
       if (this.running) {

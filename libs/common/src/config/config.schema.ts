@@ -57,7 +57,7 @@ export const configSchema = messagingSchema.extend({
   DEPLOYMENT_RELAYERS: addressList.optional(),
   BATCH_WINDOW_MS: z.coerce.number().int().min(0).max(10_000).default(20),
   MAX_BATCH_SIZE: positiveInt.max(512).default(100),
-  MAX_BATCHES_IN_FLIGHT: positiveInt.max(64).default(8),
+  MAX_BATCHES_IN_FLIGHT: positiveInt.max(64).default(16),
   REQUEST_TIMEOUT_MS: positiveInt.max(120_000).default(10_000),
   PROJECTOR_POLL_MS: positiveInt.max(60_000).default(200),
   PROJECTOR_MAX_BLOCK_RANGE: positiveInt.max(100_000).default(2_000),
