@@ -24,8 +24,10 @@ export const TARGET_EVENTS_PER_STEP = 20_000;
  * A long read is split into this many eth_getLogs calls over equal parts of its blocks, in flight
  * together: each part is parsed and decoded as it arrives, while the node is still answering the
  * others (one call for 25,000 logs is about a second of the node's work and a second of ours).
+ * anvil answers them on several threads: a bench chain's 49,820 logs came in 1.25 s as four calls
+ * and in 0.59 s as sixteen.
  */
-const READ_PARTS = 4;
+const READ_PARTS = 16;
 /** Blocks a part covers at least (shorter reads stay one call). */
 const MIN_BLOCKS_PER_PART = 32;
 
