@@ -62,6 +62,8 @@ const settings = z
     BENCH_PAYMENTS_PER_REQUEST: z.coerce.number().int().min(0).max(100).default(50),
     /** Connections of the batched runs of (a): each holds a whole batch. */
     BENCH_BATCH_CONNECTIONS: z.coerce.number().int().min(1).max(1024).default(48),
+    /** Extra anvil arguments, after the bench's own (e.g. "--prune-history 64"), for experiments; the report records them. */
+    BENCH_ANVIL_ARGS: z.string().default(''),
     /** Rebuilds of (g), one after another; the report's figure is their median. */
     BENCH_REBUILDS: z.coerce.number().int().min(1).max(9).default(3),
   })
@@ -474,7 +476,7 @@ async function paced(urls: string[], credential: string, bodies: LoadBody[], opt
 async function main(): Promise<void> {
   const startedAt = new Date();
   say(`run ${id}: anvil, database ${database}, NATS namespace ${namespace}`);
-  anvil = await startAnvil({ port: 0, args: ['--block-time', '0.2', '--gas-limit', '1000000000'], onOutput: () => undefined });
+  anvil = await startAnvil({ port: 0, args: ['--block-time', '0.2', '--gas-limit', '1000000000', ...settings.BENCH_ANVIL_ARGS.split(' ').filter(Boolean)], onOutput: () => undefined });
   const admin = new pg.Client({ connectionString: settings.DATABASE_ADMIN_URL });
   await admin.connect();
   await admin.query(`CREATE DATABASE "${database}"`);
@@ -820,7 +822,7 @@ async function main(): Promise<void> {
   const markdown = [
     `# Benchmark ${report.startedAt}`,
     '',
-    `Machine: ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGb} GiB, Node ${report.machine.node}. Fresh anvil (block time 0.2 s, gas limit 1e9).`,
+    `Machine: ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGb} GiB, Node ${report.machine.node}. Fresh anvil (block time 0.2 s, gas limit 1e9${settings.BENCH_ANVIL_ARGS ? `, ${settings.BENCH_ANVIL_ARGS}` : ''}).`,
     '',
     '| figure | value |',
     '| --- | --- |',
