@@ -12,7 +12,9 @@
 //   (f) peak memory of each process; (g) rebuild speed of the payment views (chain mining paused;
 //       the median of BENCH_REBUILDS rebuilds);
 //   (h) accepted payments against the chain: lost and duplicated.
-// Each run starts once the services have finished the work of the one before (settle()).
+// Each run starts once the services have finished the work of the one before (settle()); a
+// watcher process asks anvil for its block number every 10 ms, and the report gives, for each load
+// run, the longest time without a new block and the longest unanswered call (chain-watch.ts).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -473,6 +475,53 @@ async function paced(urls: string[], credential: string, bodies: LoadBody[], opt
   };
 }
 
+/** The chain watcher (scripts/chain-watch.ts) beside the load runs, and where it writes. */
+let chainWatcher: ChildProcess | undefined;
+const chainWatchLog = `/tmp/tally-bench-${id}-chain-watch.log`;
+
+/**
+ * What the chain watcher saw between two moments (epoch ms): new blocks, the longest time without
+ * one (from the start, between blocks, to the end) and the longest unanswered call.
+ */
+function chainBetween(from: number, to: number): { blocks: number; longestBlockGapMs: number; longestCallMs: number } {
+  let text = '';
+  try {
+    text = readFileSync(chainWatchLog, 'utf8');
+  } catch {
+    // no watcher output: nothing seen
+  }
+  let blocks = 0;
+  let longestBlockGapMs = 0;
+  let longestCallMs = 0;
+  let previous = from;
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const entry = JSON.parse(line) as { t: number; block?: number; slowMs?: number };
+    if (entry.t < from || entry.t > to) continue;
+    if (entry.slowMs !== undefined) longestCallMs = Math.max(longestCallMs, entry.slowMs);
+    if (entry.block !== undefined) {
+      blocks += 1;
+      longestBlockGapMs = Math.max(longestBlockGapMs, entry.t - previous);
+      previous = entry.t;
+    }
+  }
+  longestBlockGapMs = Math.max(longestBlockGapMs, to - previous);
+  return { blocks, longestBlockGapMs, longestCallMs };
+}
+
+/** The chain during each load run (chainBetween), by run. */
+const chainDuringRuns: Record<string, ReturnType<typeof chainBetween>> = {};
+
+/** Runs a load run and records what the chain watcher saw during it under `name`. */
+async function watched<T>(name: string, run: () => Promise<T>): Promise<T> {
+  const from = Date.now();
+  const result = await run();
+  const seen = chainBetween(from, Date.now());
+  chainDuringRuns[name] = seen;
+  say(`    chain: ${seen.blocks} blocks, at most ${seen.longestBlockGapMs} ms without a new one, longest unanswered call ${seen.longestCallMs} ms`);
+  return result;
+}
+
 async function main(): Promise<void> {
   const startedAt = new Date();
   say(`run ${id}: anvil, database ${database}, NATS namespace ${namespace}`);
@@ -482,6 +531,7 @@ async function main(): Promise<void> {
   await admin.query(`CREATE DATABASE "${database}"`);
   const manifest = await deployContracts({ rpcUrl: anvil.rpcUrl, deployerPrivateKey: devPrivateKey(0) });
   writeManifest(manifestPath, manifest);
+  chainWatcher = spawn(process.execPath, [join(root, 'dist', 'scripts', 'chain-watch.js'), anvil.rpcUrl], { stdio: ['ignore', openSync(chainWatchLog, 'w'), 'inherit'] });
   const provider = await connectProvider(anvil.rpcUrl);
   const chainId = BigInt(manifest.chainId);
   const ledgerAddress = manifest.contracts.CreditLedger.address;
@@ -574,7 +624,7 @@ async function main(): Promise<void> {
   settledSeconds.peak = await settle('the set-up');
   const cpuBefore = cpuNow();
   const peakStarted = performance.now();
-  const peak = await load(paymentUrls, acme, peakBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS });
+  const peak = await watched('peak', () => load(paymentUrls, acme, peakBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS }));
   const cpuAtPeak = cpuBetween(cpuBefore, cpuNow(), (performance.now() - peakStarted) / 1000, peak.statuses['201'] ?? 0);
   say(`    ${peak.paymentsPerSecond} payments/s, p50 ${peak.p50Ms} ms, p95 ${peak.p95Ms} ms, p99 ${peak.p99Ms} ms, statuses ${JSON.stringify(peak.statuses)}`);
   const cpuAtPeakText = Object.entries(cpuAtPeak).map(([name, { cores, msPerPayment }]) => `${name} ${cores} (${msPerPayment})`).join(', ');
@@ -583,7 +633,7 @@ async function main(): Promise<void> {
   const at80Bodies = alone(await presign(rate * settings.BENCH_DURATION_S + 1_000, 'at80'));
   say(`(a) end to end at 80% of peak: ${rate} requests/s, paced`);
   settledSeconds.at80 = await settle('the peak run');
-  const at80 = await paced(paymentUrls, acme, at80Bodies, { durationS: settings.BENCH_DURATION_S, rate });
+  const at80 = await watched('at80', () => paced(paymentUrls, acme, at80Bodies, { durationS: settings.BENCH_DURATION_S, rate }));
   say(`    ${at80.paymentsPerSecond} payments/s, p50 ${at80.p50Ms} ms, p95 ${at80.p95Ms} ms, p99 ${at80.p99Ms} ms`);
 
   say('(a) end to end, custodial payers (Tally signs through registration)');
@@ -593,7 +643,7 @@ async function main(): Promise<void> {
     const key = `custodial-${index}`;
     return { key, operationIds: [operationIdOf('acme-pay', key)], body: JSON.stringify({ kind: 'CREDIT', lineId: line.lineId, amount: '100' }) };
   });
-  const custodial = await load(paymentUrls, acme, custodialBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS });
+  const custodial = await watched('custodial', () => load(paymentUrls, acme, custodialBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS }));
   say(`    ${custodial.paymentsPerSecond} payments/s, p99 ${custodial.p99Ms} ms`);
 
   // (a) batched: the same self-custody payments, BENCH_PAYMENTS_PER_REQUEST to a request, through
@@ -606,7 +656,7 @@ async function main(): Promise<void> {
     settledSeconds.batchedPeak = await settle('the custodial run');
     const batchCpuBefore = cpuNow();
     const batchStarted = performance.now();
-    const batchPeak = await load(paymentUrls, acme, batchedPeakBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_BATCH_CONNECTIONS });
+    const batchPeak = await watched('batchedPeak', () => load(paymentUrls, acme, batchedPeakBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_BATCH_CONNECTIONS }));
     const batchCpu = cpuBetween(batchCpuBefore, cpuNow(), (performance.now() - batchStarted) / 1000, batchPeak.statuses['201'] ?? 0);
     const batchCpuText = Object.entries(batchCpu).map(([name, { cores, msPerPayment }]) => `${name} ${cores} (${msPerPayment})`).join(', ');
     say(`    ${batchPeak.paymentsPerSecond} payments/s, request p50 ${batchPeak.p50Ms} ms, p95 ${batchPeak.p95Ms} ms, p99 ${batchPeak.p99Ms} ms, payments ${JSON.stringify(batchPeak.statuses)}`);
@@ -615,7 +665,7 @@ async function main(): Promise<void> {
     const batchedAt80Bodies = batched(await presign(Math.ceil(requestRate * settings.BENCH_DURATION_S) * perRequest, 'batch-at80'), perRequest);
     say(`(a) batched at 80% of peak: ${requestRate} requests/s (${Math.round(requestRate * perRequest)} payments/s), paced`);
     settledSeconds.batchedAt80 = await settle('the batched peak run');
-    const batchAt80 = await paced(paymentUrls, acme, batchedAt80Bodies, { durationS: settings.BENCH_DURATION_S, rate: requestRate });
+    const batchAt80 = await watched('batchedAt80', () => paced(paymentUrls, acme, batchedAt80Bodies, { durationS: settings.BENCH_DURATION_S, rate: requestRate }));
     say(`    ${batchAt80.paymentsPerSecond} payments/s, request p50 ${batchAt80.p50Ms} ms, p95 ${batchAt80.p95Ms} ms, p99 ${batchAt80.p99Ms} ms`);
     batchedRuns = { peak: batchPeak, cpu: batchCpu, cpuText: batchCpuText, requestRate, at80: batchAt80 };
   }
@@ -804,6 +854,7 @@ async function main(): Promise<void> {
     },
     exhausted: [peak, at80, custodial, batchedRuns?.peak, batchedRuns?.at80].some((run) => run?.exhausted),
     settledSeconds,
+    chainDuringRuns,
     chainOnly,
     naive,
     gasPerPayment,
@@ -845,6 +896,7 @@ async function main(): Promise<void> {
     `| (g) rebuild of the payment views | ${rebuild.eventsPerSecond} events/s, median of ${rebuildRuns.length} (${rebuild.events} events in ${rebuild.seconds} s; runs ${rebuildRuns.map((run) => run.eventsPerSecond).join(', ')} events/s; chain mining paused after ${quietWaitSeconds} s for the services to go quiet; idle, anvil used ${anvilIdleCores} of a core${startMissed ? '; start missed: too high' : ''}) |`,
     `| (g) where the median rebuild's time went (its projector's steps) | ${medianRun.steps} step(s): waiting for the read ${medianRun.phasesMs.read} ms, outbox lookup ${medianRun.phasesMs.lookup} ms, views ${medianRun.phasesMs.views} ms, events ${medianRun.phasesMs.events} ms, commit ${medianRun.phasesMs.commit} ms |`,
     `| (h) accepted / lost / duplicated | ${report.accepted} / ${lost} / ${duplicated} |`,
+    `| the chain during each run (chain-watch: new blocks, longest time without one, longest unanswered call) | ${Object.entries(chainDuringRuns).map(([run, seen]) => `${run} ${seen.blocks} blocks, ${seen.longestBlockGapMs} ms, ${seen.longestCallMs} ms`).join('; ')} |`,
     `| before each run, waited for the services to finish the last one's work (s) | ${Object.entries(settledSeconds).map(([run, seconds]) => `${run} ${seconds}`).join(', ')} |`,
     ...(report.exhausted ? ['', 'Warning: a load run used up its pre-signed payments and sent some again; its figure counts those retries.'] : []),
     '',
@@ -856,6 +908,7 @@ async function main(): Promise<void> {
 }
 
 async function cleanUp(): Promise<void> {
+  chainWatcher?.kill('SIGTERM');
   for (const { child } of children) child.kill('SIGTERM');
   await Promise.all(children.map(({ child }) => (child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined)));
   await anvil?.stop();
