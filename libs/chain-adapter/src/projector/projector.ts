@@ -120,9 +120,13 @@ export class Projector {
             await this.checkCursorAgainstChain();
             checked = true;
           }
+          const before = this.appliedBlock;
           const advanced = await this.step();
           this.lastFailure = undefined;
-          if (advanced) continue;
+          // More right away, or a step that applied blocks: look at the head again at once (a
+          // block mined during the step is applied now, not a poll later); the poll's pause comes
+          // when a look finds nothing new.
+          if (advanced || this.appliedBlock !== before) continue;
         }
       } catch (error) {
         this.lastFailure = error instanceof Error ? error.message : String(error);
