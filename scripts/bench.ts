@@ -335,13 +335,11 @@ interface LoadBody {
 }
 
 /**
- * Drives POST /v1/payments (a body with `key`) or POST /v1/payments/batch with autocannon, the
- * connections split evenly over the service instances; each request takes the next
- * body from `bodies`. A payment counts as recorded on 201 (alone, or in its batch's results) and
- * as accepted on 201 or 202.
+ * The answers of a load run, counted per payment: a batch's payments by their own results in its
+ * 200, otherwise each by the request's status. A payment counts as recorded on 201 and as accepted
+ * on 201 or 202.
  */
-async function load(urls: string[], credential: string, bodies: LoadBody[], options: { durationS: number; connections: number }): Promise<LoadResult> {
-  let next = 0;
+function runTally() {
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   const accepted: string[] = [];
@@ -349,6 +347,39 @@ async function load(urls: string[], credential: string, bodies: LoadBody[], opti
     statuses[status] = (statuses[status] ?? 0) + 1;
     if (status === 201 || status === 202) accepted.push(operationId);
   };
+  return {
+    latencies,
+    answer(item: LoadBody, status: number | string, body: string): void {
+      if (item.key !== undefined || status !== 200) {
+        for (const operationId of item.operationIds) count(status, operationId);
+        return;
+      }
+      const { results } = JSON.parse(body) as { results: Array<{ status: number }> };
+      results.forEach((result, position) => count(result.status, item.operationIds[position]));
+    },
+    result(seconds: number, exhausted: boolean): LoadResult {
+      latencies.sort((a, b) => a - b);
+      return {
+        paymentsPerSecond: Math.round((statuses['201'] ?? 0) / seconds),
+        p50Ms: Math.round(percentile(latencies, 50)),
+        p95Ms: Math.round(percentile(latencies, 95)),
+        p99Ms: Math.round(percentile(latencies, 99)),
+        statuses,
+        accepted,
+        exhausted,
+      };
+    },
+  };
+}
+
+/**
+ * Drives POST /v1/payments (a body with `key`) or POST /v1/payments/batch with autocannon, the
+ * connections split evenly over the service instances; each request takes the next
+ * body from `bodies`. Counted by runTally().
+ */
+async function load(urls: string[], credential: string, bodies: LoadBody[], options: { durationS: number; connections: number }): Promise<LoadResult> {
+  let next = 0;
+  const tally = runTally();
   const started = Date.now();
   const runs = urls.map((url, index) => {
     const connections = Math.floor(options.connections / urls.length) + (index < options.connections % urls.length ? 1 : 0);
@@ -368,35 +399,17 @@ async function load(urls: string[], credential: string, bodies: LoadBody[], opti
               if (item.key !== undefined) headers['idempotency-key'] = item.key;
               return { ...request, path: item.key === undefined ? '/v1/payments/batch' : '/v1/payments', headers, body: item.body };
             },
-            onResponse: (status, body, context) => {
-              const item = (context as { item: LoadBody }).item;
-              if (item.key !== undefined || status !== 200) {
-                for (const operationId of item.operationIds) count(status, operationId);
-                return;
-              }
-              const { results } = JSON.parse(body) as { results: Array<{ status: number }> };
-              results.forEach((result, position) => count(result.status, item.operationIds[position]));
-            },
+            onResponse: (status, body, context) => tally.answer((context as { item: LoadBody }).item, status, body),
           },
         ],
       }, () => finish());
-      instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
+      instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => tally.latencies.push(responseTime));
     });
   });
   await Promise.all(runs);
-  const seconds = (Date.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
   const exhausted = next > bodies.length;
   if (exhausted) say(`    warning: the run used up its ${bodies.length} pre-signed requests and sent some again; its figure counts those retries`);
-  return {
-    paymentsPerSecond: Math.round((statuses['201'] ?? 0) / seconds),
-    p50Ms: Math.round(percentile(latencies, 50)),
-    p95Ms: Math.round(percentile(latencies, 95)),
-    p99Ms: Math.round(percentile(latencies, 99)),
-    statuses,
-    accepted,
-    exhausted,
-  };
+  return tally.result((Date.now() - started) / 1000, exhausted);
 }
 
 /** Keep-alive connections of paced runs (as many as requests in flight need). */
@@ -409,16 +422,10 @@ const pacedAgent = new HttpAgent({ keepAlive: true, maxSockets: 4_096 });
  * For the runs at 80% of peak: autocannon's rate limit lets each connection send its share at the
  * start of every second, all connections at once, so a run "at 80%" was one burst a second — a
  * second's payments arriving together and queueing — and a connection whose answer took longer
- * than a second skipped the next. Counted as load() counts.
+ * than a second skipped the next. Counted by runTally(), as load() counts.
  */
 async function paced(urls: string[], credential: string, bodies: LoadBody[], options: { durationS: number; rate: number }): Promise<LoadResult> {
-  const latencies: number[] = [];
-  const statuses: Record<string, number> = {};
-  const accepted: string[] = [];
-  const count = (status: number | string, operationId: string) => {
-    statuses[status] = (statuses[status] ?? 0) + 1;
-    if (status === 201 || status === 202) accepted.push(operationId);
-  };
+  const tally = runTally();
   const total = Math.floor(options.durationS * options.rate);
   const exhausted = total > bodies.length;
   if (exhausted) say(`    warning: the run needs ${total} requests but has ${bodies.length} pre-signed; it sends some again and its figure counts those retries`);
@@ -428,29 +435,23 @@ async function paced(urls: string[], credential: string, bodies: LoadBody[], opt
       const url = new URL(item.key === undefined ? '/v1/payments/batch' : '/v1/payments', urls[index % urls.length]);
       const headers: Record<string, string | number> = { authorization: `Bearer ${credential}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(item.body) };
       if (item.key !== undefined) headers['idempotency-key'] = item.key;
-      const fail = (status: string) => {
-        latencies.push(performance.now() - due);
-        for (const operationId of item.operationIds) count(status, operationId);
+      // Answered once: a failed response may also fail its request.
+      let answered = false;
+      const answer = (status: number | string, body: string) => {
+        if (answered) return;
+        answered = true;
+        tally.latencies.push(performance.now() - due);
+        tally.answer(item, status, body);
         done();
       };
       const request = httpRequest(url, { method: 'POST', headers, agent: pacedAgent, timeout: 30_000 }, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', () => fail('error'));
-        response.on('end', () => {
-          latencies.push(performance.now() - due);
-          const status = response.statusCode ?? 0;
-          if (item.key !== undefined || status !== 200) {
-            for (const operationId of item.operationIds) count(status, operationId);
-          } else {
-            const { results } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { results: Array<{ status: number }> };
-            results.forEach((result, position) => count(result.status, item.operationIds[position]));
-          }
-          done();
-        });
+        response.on('error', () => answer('error', ''));
+        response.on('end', () => answer(response.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
       });
       request.on('timeout', () => request.destroy(new Error('timed out')));
-      request.on('error', () => fail('error'));
+      request.on('error', () => answer('error', ''));
       request.end(item.body);
     });
   const started = performance.now();
@@ -462,17 +463,7 @@ async function paced(urls: string[], credential: string, bodies: LoadBody[], opt
     answers.push(send(index, due));
   }
   await Promise.all(answers);
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  return {
-    paymentsPerSecond: Math.round((statuses['201'] ?? 0) / seconds),
-    p50Ms: Math.round(percentile(latencies, 50)),
-    p95Ms: Math.round(percentile(latencies, 95)),
-    p99Ms: Math.round(percentile(latencies, 99)),
-    statuses,
-    accepted,
-    exhausted,
-  };
+  return tally.result((performance.now() - started) / 1000, exhausted);
 }
 
 /** The chain watcher (scripts/chain-watch.ts) beside the load runs, and where it writes. */
