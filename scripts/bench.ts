@@ -12,9 +12,10 @@
 //   (f) peak memory of each process; (g) rebuild speed of the payment views (chain mining paused;
 //       the median of BENCH_REBUILDS rebuilds);
 //   (h) accepted payments against the chain: lost and duplicated.
-// Each run starts once the services have finished the work of the one before (settle()); a
-// watcher process asks anvil for its block number every 10 ms, and the report gives, for each load
-// run, the longest time without a new block and the longest unanswered call (chain-watch.ts).
+// Each run starts once the services have finished the work of the one before (settle()); during
+// the load runs of (a) a watcher process asks anvil for its block number every 50 ms, and the report
+// gives, for each of them, the longest time without a new block and the longest unanswered call
+// (chain-watch.ts); it is stopped after them, so that it takes nothing from (b), (c) and (g).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -470,6 +471,15 @@ async function paced(urls: string[], credential: string, bodies: LoadBody[], opt
 let chainWatcher: ChildProcess | undefined;
 const chainWatchLog = `/tmp/tally-bench-${id}-chain-watch.log`;
 
+/** Stops the chain watcher (after the load runs; again, harmlessly, at clean-up). */
+async function stopChainWatcher(): Promise<void> {
+  const watcher = chainWatcher;
+  chainWatcher = undefined;
+  if (!watcher) return;
+  watcher.kill('SIGTERM');
+  if (watcher.exitCode === null && watcher.signalCode === null) await once(watcher, 'exit');
+}
+
 /**
  * What the chain watcher saw between two moments (epoch ms): new blocks, the longest time without
  * one (from the start, between blocks, to the end) and the longest unanswered call.
@@ -660,6 +670,8 @@ async function main(): Promise<void> {
     say(`    ${batchAt80.paymentsPerSecond} payments/s, request p50 ${batchAt80.p50Ms} ms, p95 ${batchAt80.p95Ms} ms, p99 ${batchAt80.p99Ms} ms`);
     batchedRuns = { peak: batchPeak, cpu: batchCpu, cpuText: batchCpuText, requestRate, at80: batchAt80 };
   }
+  // The load runs are over: the watcher would only take CPU from the runs below.
+  await stopChainWatcher();
 
   // (b) chain only: pre-signed batches straight to CreditLedger.batch from a registered relayer.
   say(`(b) chain only: ${settings.BENCH_CHAIN_ONLY_PAYMENTS} payments in batches of ${settings.BENCH_BATCH_SIZE}`);
@@ -899,7 +911,7 @@ async function main(): Promise<void> {
 }
 
 async function cleanUp(): Promise<void> {
-  chainWatcher?.kill('SIGTERM');
+  await stopChainWatcher();
   for (const { child } of children) child.kill('SIGTERM');
   await Promise.all(children.map(({ child }) => (child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined)));
   await anvil?.stop();
