@@ -47,6 +47,7 @@ export class ChainAdapterLifecycle implements OnApplicationBootstrap, BeforeAppl
     private readonly dataSource: DataSource,
     private readonly outbox: OutboxService,
     private readonly publisher: EventPublisher,
+    private readonly directory: AccountDirectory,
   ) {}
 
   private started = false;
@@ -113,7 +114,13 @@ export class ChainAdapterLifecycle implements OnApplicationBootstrap, BeforeAppl
     // A hybrid app runs bootstrap hooks for the HTTP app and for the microservice.
     if (this.started) return;
     this.started = true;
-    this.projector.onRebuilt = () => this.submitter.recover();
+    // After a reorg the views were rolled back or rebuilt: the accounts this instance remembers from
+    // them may be gone from the chain (a registration in a dropped block), and the operations
+    // finalised from the dropped blocks are looked up again.
+    this.projector.onRebuilt = async () => {
+      this.directory.forget();
+      await this.submitter.recover();
+    };
     // A catch-up's events go out once the projector is near the head, not between its steps.
     this.publisher.holdWhile(() => this.projector.catchingUp);
     this.projector.onCaughtUp = () => this.publisher.poke();

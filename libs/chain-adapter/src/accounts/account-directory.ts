@@ -48,18 +48,38 @@ export class AccountDirectory {
     if (remembered) return remembered;
     let lookup = this.looking.get(normalised);
     if (!lookup) {
-      lookup = this.lookUp(normalised).finally(() => this.looking.delete(normalised));
+      const started: Promise<KnownAccount | null> = this.lookUp(normalised).finally(() => {
+        if (this.looking.get(normalised) === started) this.looking.delete(normalised);
+      });
+      lookup = started;
       this.looking.set(normalised, lookup);
     }
     return lookup;
   }
 
+  /** Counts forget() calls: a lookup that began before one does not remember what it read. */
+  private generation = 0;
+
+  /**
+   * Forgets the remembered accounts (after a reorg: a registration the views showed may be gone
+   * from the chain, and the address may be registered again otherwise). Lookups under way still
+   * answer, but what they read is not remembered.
+   */
+  forget(): void {
+    this.generation += 1;
+    this.known.clear();
+    this.looking.clear();
+  }
+
   private async lookUp(normalised: string): Promise<KnownAccount | null> {
+    const generation = this.generation;
     const projected = await this.dataSource.manager.findOneBy(DirectoryAccount, { address: normalised });
     if (projected) {
-      if (this.known.size >= CACHED_ACCOUNTS) this.known.clear();
       const account = { address: projected.address, orgCode: projected.orgCode, kind: projected.kind };
-      this.known.set(normalised, account);
+      if (generation === this.generation) {
+        if (this.known.size >= CACHED_ACCOUNTS) this.known.clear();
+        this.known.set(normalised, account);
+      }
       return account;
     }
     const onChain = await this.chain.accountOf(normalised);
