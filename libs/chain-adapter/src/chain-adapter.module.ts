@@ -29,12 +29,13 @@ import { ChainAdapterTables1764000000000 } from './database/chain-adapter.migrat
 import { OutboxGasLimit1764000000002 } from './database/outbox-gas.migration.js';
 import { ProjectionJournal1764000000003 } from './database/projection-journal.migration.js';
 import { OutboxOpenIndex1764000000004 } from './database/outbox-open-index.migration.js';
+import { ProjectionJournalStatements1764000000007 } from './database/projection-journal-statements.migration.js';
 import { AccountDirectory } from './accounts/account-directory.js';
 import { PartySigner } from './signing/party-signer.js';
 
 export const PROJECTIONS = Symbol('PROJECTIONS');
 export const chainAdapterEntities = [OutboxEntry, ProjectionCursor];
-export const chainAdapterMigrations = [ChainAdapterTables1764000000000, OutboxGasLimit1764000000002, ProjectionJournal1764000000003, OutboxOpenIndex1764000000004];
+export const chainAdapterMigrations = [ChainAdapterTables1764000000000, OutboxGasLimit1764000000002, ProjectionJournal1764000000003, OutboxOpenIndex1764000000004, ProjectionJournalStatements1764000000007];
 
 @Injectable()
 export class ChainAdapterLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {

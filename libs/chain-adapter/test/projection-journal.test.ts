@@ -1,10 +1,12 @@
 // The projection journal against a real Postgres: what journaled steps change (inserts, upserts
 // that insert or update, updates, deletes, over several tables and steps) is undone back to any
 // journaled step, newest first; writes outside a journaled step leave no trace; the journal keeps
-// only the steps within its depth; a view table without a primary key is refused.
+// only the steps within its depth; a view table without a primary key is refused; a table with the
+// row trigger of an earlier version gets the statement triggers instead.
 import { DataSource, type EntityManager } from 'typeorm';
 import { ChainAdapterTables1764000000000 } from '../src/database/chain-adapter.migration.js';
 import { ProjectionJournal1764000000003 } from '../src/database/projection-journal.migration.js';
+import { ProjectionJournalStatements1764000000007 } from '../src/database/projection-journal-statements.migration.js';
 import { clearJournal, installJournal, journaledSteps, journalStep, undoAfter } from '../src/projector/projection-journal.js';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/database.js';
 
@@ -16,7 +18,7 @@ beforeAll(async () => {
   dataSource = new DataSource({
     type: 'postgres',
     url: database.url,
-    migrations: [ChainAdapterTables1764000000000, ProjectionJournal1764000000003],
+    migrations: [ChainAdapterTables1764000000000, ProjectionJournal1764000000003, ProjectionJournalStatements1764000000007],
     migrationsTableName: 'migrations',
     extra: { max: 2 },
   });
@@ -125,4 +127,42 @@ it('refuses a view table without a primary key', async () => {
   await dataSource.query(`CREATE TABLE keyless (id text)`);
   await expect(dataSource.transaction((manager) => installJournal(manager, ['keyless']))).rejects.toThrow(/no primary key/);
   await expect(dataSource.transaction((manager) => installJournal(manager, ['missing_table']))).rejects.toThrow(/does not exist/);
+});
+
+it('replaces the row trigger of an earlier version with its statement triggers, journaling each row once', async () => {
+  await dataSource.query(`CREATE TABLE legacy (id text PRIMARY KEY, amount integer NOT NULL)`);
+  // As an earlier version installed it.
+  await dataSource.query(
+    `CREATE TRIGGER tally_journal AFTER INSERT OR UPDATE OR DELETE ON legacy FOR EACH ROW
+       WHEN (coalesce(current_setting('tally.journal_block', true), '') <> '') EXECUTE FUNCTION tally_journal_row()`,
+  );
+  await dataSource.transaction((manager) => installJournal(manager, ['legacy']));
+  await dataSource.transaction((manager) => installJournal(manager, ['legacy'])); // again: nothing to do
+  const triggers = (await dataSource.query(`SELECT tgname FROM pg_trigger WHERE tgrelid = 'legacy'::regclass ORDER BY 1`)) as Array<{ tgname: string }>;
+  expect(triggers.map((trigger) => trigger.tgname)).toEqual(['tally_journal_delete', 'tally_journal_insert', 'tally_journal_update']);
+  // A trigger naming other key columns (the table's key changed) is made again.
+  await dataSource.query(`DROP TRIGGER tally_journal_insert ON legacy`);
+  await dataSource.query(`CREATE TRIGGER tally_journal_insert AFTER INSERT ON legacy REFERENCING NEW TABLE AS tally_new FOR EACH STATEMENT EXECUTE FUNCTION tally_journal_statement('amount')`);
+  await dataSource.transaction((manager) => installJournal(manager, ['legacy']));
+  const [insertTrigger] = (await dataSource.query(`SELECT pg_get_triggerdef(oid) AS definition FROM pg_trigger WHERE tgname = 'tally_journal_insert' AND tgrelid = 'legacy'::regclass`)) as Array<{ definition: string }>;
+  expect(insertTrigger.definition).toMatch(/WHEN .*tally_journal_statement\('id'\)$/);
+
+  await step(40, (manager) => manager.query(`INSERT INTO legacy VALUES ('a', 1)`));
+  const before = (await dataSource.query(`SELECT * FROM legacy ORDER BY id`)) as unknown[];
+  await step(41, async (manager) => {
+    await manager.query(`INSERT INTO legacy VALUES ('b', 2), ('c', 3), ('d', 4)`); // one statement, three rows
+    await manager.query(`UPDATE legacy SET amount = amount * 10`);
+    await manager.query(`DELETE FROM legacy WHERE id = 'c'`);
+  });
+  expect(await dataSource.query(`SELECT op, count(*)::int AS n FROM projection_undo WHERE block_number = 41 GROUP BY op ORDER BY op`)).toEqual([
+    { op: 'D', n: 1 },
+    { op: 'I', n: 3 },
+    { op: 'U', n: 4 },
+  ]);
+  // Of an inserted row only its key is kept; of an updated or deleted one, the whole row as it was.
+  expect(await dataSource.query(`SELECT row_before FROM projection_undo WHERE block_number = 41 AND op = 'I' ORDER BY seq LIMIT 1`)).toEqual([{ row_before: { id: 'b' } }]);
+  expect(await dataSource.query(`SELECT row_before FROM projection_undo WHERE block_number = 41 AND op = 'D'`)).toEqual([{ row_before: { id: 'c', amount: 30 } }]);
+  await dataSource.transaction((manager) => undoAfter(manager, 40n));
+  expect(await dataSource.query(`SELECT * FROM legacy ORDER BY id`)).toEqual(before);
+  await dataSource.query('DROP TABLE legacy');
 });

@@ -1,8 +1,8 @@
 // The projection journal lets the projector roll its views back to the common ancestor of a reorg
 // instead of rebuilding them from the deployment block. Steps applied within `depth` blocks of the
-// head are journaled: the step's last block and hash go into projection_steps, and a row trigger
-// on every view table writes each row the step inserts, updates or deletes, as it was before, to
-// projection_undo (tagged with the step's last block). Rolling back to a journaled step whose block
+// head are journaled: the step's last block and hash go into projection_steps, and statement
+// triggers on every view table write each row the step updates or deletes, as it was before, and
+// the key of each row it inserts, to projection_undo (tagged with the step's last block). Rolling back to a journaled step whose block
 // the chain still has undoes the later changes, newest first, in one transaction. Far from the
 // head (a rebuild, a catch-up) nothing is journaled and the journal is emptied: a rollback needs
 // every step after its target journaled, so a reorg reaching behind the journal rebuilds instead.
@@ -14,31 +14,51 @@ export interface JournaledStep {
   blockHash: string;
 }
 
-const TRIGGER = 'tally_journal';
+/** The row-level trigger of earlier versions, replaced by the statement-level ones below. */
+const ROW_TRIGGER = 'tally_journal';
+/** One statement-level trigger per kind of change, each with its transition table (names the trigger function reads). */
+const STATEMENT_TRIGGERS = [
+  { name: 'tally_journal_insert', event: 'INSERT', transition: 'NEW TABLE AS tally_new' },
+  { name: 'tally_journal_update', event: 'UPDATE', transition: 'OLD TABLE AS tally_old' },
+  { name: 'tally_journal_delete', event: 'DELETE', transition: 'OLD TABLE AS tally_old' },
+] as const;
 
 /**
- * Puts the journal's row trigger on each view table that lacks it. A table without a primary key
- * is refused: its changes could not be undone row by row.
+ * Puts the journal's triggers on each view table that lacks them: after each statement that
+ * changes the table in a journaled step, one INSERT copies what a rollback needs of the rows it
+ * changed to projection_undo — an updated or deleted row's old image, an inserted row's key (the
+ * triggers' arguments: the table's key columns; a trigger naming other columns is made again). A
+ * row trigger of an earlier version is dropped. A table without a primary key is refused: its
+ * changes could not be undone row by row.
  */
 export async function installJournal(manager: EntityManager, tables: readonly string[]): Promise<void> {
   if (tables.length === 0) return;
   const rows = (await manager.query(
     `SELECT c.relname AS table_name,
-            EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) AS has_key,
-            EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = $2) AS journaled
+            ARRAY(SELECT a.attname::text FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+                   WHERE i.indrelid = c.oid AND i.indisprimary ORDER BY a.attnum) AS key_columns,
+            ARRAY(SELECT t.tgname::text || ' ' || pg_get_triggerdef(t.oid) FROM pg_trigger t
+                   WHERE t.tgrelid = c.oid AND t.tgname LIKE 'tally\\_journal%') AS triggers
        FROM pg_class c
       WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' AND c.relname = ANY($1::text[])`,
-    [tables, TRIGGER],
-  )) as Array<{ table_name: string; has_key: boolean; journaled: boolean }>;
+    [tables],
+  )) as Array<{ table_name: string; key_columns: string[]; triggers: string[] }>;
   for (const table of tables) {
     const row = rows.find((candidate) => candidate.table_name === table);
     if (!row) throw new Error(`view table ${table} does not exist in schema ${await currentSchema(manager)}`);
-    if (!row.has_key) throw new Error(`view table ${table} has no primary key: the projection journal cannot undo its rows`);
-    if (row.journaled) continue;
-    await manager.query(
-      `CREATE TRIGGER ${TRIGGER} AFTER INSERT OR UPDATE OR DELETE ON "${table}" FOR EACH ROW
-         WHEN (coalesce(current_setting('tally.journal_block', true), '') <> '') EXECUTE FUNCTION tally_journal_row()`,
-    );
+    if (row.key_columns.length === 0) throw new Error(`view table ${table} has no primary key: the projection journal cannot undo its rows`);
+    const installed = new Map(row.triggers.map((entry) => [entry.slice(0, entry.indexOf(' ')), entry.slice(entry.indexOf(' ') + 1)]));
+    if (installed.has(ROW_TRIGGER)) await manager.query(`DROP TRIGGER ${ROW_TRIGGER} ON "${table}"`);
+    const call = `tally_journal_statement(${row.key_columns.map((column) => `'${column.replaceAll("'", "''")}'`).join(', ')})`;
+    for (const trigger of STATEMENT_TRIGGERS) {
+      const definition = installed.get(trigger.name);
+      if (definition?.endsWith(`EXECUTE FUNCTION ${call}`)) continue;
+      if (definition !== undefined) await manager.query(`DROP TRIGGER ${trigger.name} ON "${table}"`);
+      await manager.query(
+        `CREATE TRIGGER ${trigger.name} AFTER ${trigger.event} ON "${table}" REFERENCING ${trigger.transition} FOR EACH STATEMENT
+           WHEN (coalesce(current_setting('tally.journal_block', true), '') <> '') EXECUTE FUNCTION ${call}`,
+      );
+    }
   }
 }
 
