@@ -2,10 +2,11 @@
 // instead of rebuilding them from the deployment block. Steps applied within `depth` blocks of the
 // head are journaled: the step's last block and hash go into projection_steps, and statement
 // triggers on every view table write each row the step updates or deletes, as it was before, and
-// the key of each row it inserts, to projection_undo (tagged with the step's last block). Rolling back to a journaled step whose block
-// the chain still has undoes the later changes, newest first, in one transaction. Far from the
-// head (a rebuild, a catch-up) nothing is journaled and the journal is emptied: a rollback needs
-// every step after its target journaled, so a reorg reaching behind the journal rebuilds instead.
+// the key of each row it inserts, to projection_undo (tagged with the step's last block). Rolling
+// back to a journaled step whose block the chain still has undoes the later changes, newest
+// first, in one transaction. Far from the head (a rebuild, a catch-up) nothing is journaled and
+// the journal is emptied: a rollback needs every step after its target journaled, so a reorg
+// reaching behind the journal rebuilds instead.
 import type { EntityManager } from 'typeorm';
 
 /** A journaled step: the views as of the end of block `blockNumber`, whose hash was `blockHash`. */
