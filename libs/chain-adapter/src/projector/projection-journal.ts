@@ -38,17 +38,18 @@ export async function installJournal(manager: EntityManager, tables: readonly st
     `SELECT c.relname AS table_name,
             ARRAY(SELECT a.attname::text FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
                    WHERE i.indrelid = c.oid AND i.indisprimary ORDER BY a.attnum) AS key_columns,
-            ARRAY(SELECT t.tgname::text || ' ' || pg_get_triggerdef(t.oid) FROM pg_trigger t
-                   WHERE t.tgrelid = c.oid AND t.tgname LIKE 'tally\\_journal%') AS triggers
+            (SELECT coalesce(json_object_agg(t.tgname, pg_get_triggerdef(t.oid)), '{}') FROM pg_trigger t
+              WHERE t.tgrelid = c.oid AND t.tgname LIKE 'tally\\_journal%') AS triggers
        FROM pg_class c
       WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' AND c.relname = ANY($1::text[])`,
     [tables],
-  )) as Array<{ table_name: string; key_columns: string[]; triggers: string[] }>;
+  )) as Array<{ table_name: string; key_columns: string[]; triggers: Record<string, string> }>;
   for (const table of tables) {
     const row = rows.find((candidate) => candidate.table_name === table);
     if (!row) throw new Error(`view table ${table} does not exist in schema ${await currentSchema(manager)}`);
     if (row.key_columns.length === 0) throw new Error(`view table ${table} has no primary key: the projection journal cannot undo its rows`);
-    const installed = new Map(row.triggers.map((entry) => [entry.slice(0, entry.indexOf(' ')), entry.slice(entry.indexOf(' ') + 1)]));
+    // The journal's triggers on the table, by name: their definitions.
+    const installed = new Map(Object.entries(row.triggers));
     if (installed.has(ROW_TRIGGER)) await manager.query(`DROP TRIGGER ${ROW_TRIGGER} ON "${table}"`);
     const call = `tally_journal_statement(${row.key_columns.map((column) => `'${column.replaceAll("'", "''")}'`).join(', ')})`;
     for (const trigger of STATEMENT_TRIGGERS) {
