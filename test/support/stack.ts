@@ -7,7 +7,7 @@ import { Wallet } from 'ethers';
 import request from 'supertest';
 import { addressOfPrivateKey, signTypedDataWith, type TypedData } from '#chain-adapter';
 import { devPrivateKey } from './anvil.js';
-import { baseUrlOf, createWorld, type TestWorld } from './system.js';
+import { baseUrlOf, createWorld, type TestWorld, type WorldOptions } from './system.js';
 import { until } from './until.js';
 
 export interface Organisation {
@@ -59,10 +59,10 @@ async function loadService(service: StackService) {
   return { module: SettlementModule, config: settlementConfig };
 }
 
-export async function startStack(name: string, services: StackService[], overrides: Record<string, string> = {}, anvilArgs: string[] = []): Promise<Stack> {
+export async function startStack(name: string, services: StackService[], overrides: Record<string, string> = {}, anvilArgs: string[] = [], options: WorldOptions = {}): Promise<Stack> {
   // Every service's relayer (#2 credit, #3 payment, #4 settlement), also of those run as child processes.
   const relayers = [2, 3, 4].map((index) => addressOfPrivateKey(devPrivateKey(index)));
-  const world = await createWorld(name, { DEPLOYMENT_RELAYERS: relayers.join(','), ...overrides }, anvilArgs);
+  const world = await createWorld(name, { DEPLOYMENT_RELAYERS: relayers.join(','), ...overrides }, anvilArgs, options);
   const { bootstrapService } = await import('#common');
   // Each module reads its config once, at import: registration with relayer #1, the others with their own.
   const registrationModule = await import('../../apps/registration/src/registration.module.js');

@@ -21,8 +21,13 @@ export interface TestWorld {
   close(): Promise<void>;
 }
 
+export interface WorldOptions {
+  /** The node URL the services are given, from the anvil's (e.g. a proxy in front of it: rpc-proxy.ts). */
+  rpcUrlOf?: (anvilRpcUrl: string) => string;
+}
+
 /** Sets up chain, database and NATS names, and writes the service settings into process.env. */
-export async function createWorld(name: string, overrides: Record<string, string> = {}, anvilArgs: string[] = []): Promise<TestWorld> {
+export async function createWorld(name: string, overrides: Record<string, string> = {}, anvilArgs: string[] = [], options: WorldOptions = {}): Promise<TestWorld> {
   const suffix = randomBytes(4).toString('hex');
   const anvil = await startTestAnvil(anvilArgs);
   const database = await createTestDatabase(name);
@@ -38,7 +43,7 @@ export async function createWorld(name: string, overrides: Record<string, string
     NATS_URL: 'nats://127.0.0.1:4222',
     NATS_NAMESPACE: namespace,
     NATS_STREAM: stream,
-    CHAIN_RPC_URL: anvil.rpcUrl,
+    CHAIN_RPC_URL: options.rpcUrlOf ? options.rpcUrlOf(anvil.rpcUrl) : anvil.rpcUrl,
     DEPLOYMENT_MANIFEST: manifestPath,
     RELAYER_PRIVATE_KEY: devPrivateKey(1),
     OPERATOR_PRIVATE_KEY: devPrivateKey(0),

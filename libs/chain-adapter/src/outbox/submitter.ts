@@ -1,6 +1,9 @@
 // The submitter: takes PENDING outbox entries, batches them per contract into one `batch(bytes[])`
 // transaction, signs it with this instance's relayer key and its own nonce count, and records the
-// transaction hash before broadcasting it, so a crash never loses track of what was sent.
+// transaction hash before broadcasting it, so a crash never loses track of what was sent. Sendings
+// are not waited for before the next batch is claimed: a node answers nothing while it mines a
+// block (anvil: 100–300 ms of every 200 on a bench chain), and one sending at a time capped an
+// instance at a batch per such wait.
 // The outcome of each item (recorded or rejected) is written by the projector from the chain's
 // events, not here: the chain decides.
 import { Logger } from '@nestjs/common';
@@ -95,7 +98,14 @@ function fittingGas(entries: OutboxEntry[]): OutboxEntry[] {
 export class Submitter {
   private readonly logger = new Logger('Submitter');
   private readonly wallet: Wallet;
+  /** The nonce of the next batch; undefined: count again from the chain (at start, after a failure). */
   private nextNonce: number | undefined;
+  /** Counts the resets of nextNonce: a count read from the chain while one happened is read again. */
+  private nonceResets = 0;
+  /** Batches being sent (the node's answer not yet in), in the order they were signed. */
+  private readonly sendings = new Set<Promise<void>>();
+  /** Why a sending failed since the loop last looked: it pauses before the next batch. */
+  private sendFailure: string | undefined;
   private running = false;
   private wake: (() => void) | undefined;
   private inFlight = 0;
@@ -179,7 +189,7 @@ export class Submitter {
       reopened += 1;
     }
     // A transaction that is gone took its nonce with it: count again from the chain.
-    if (reopened > 0) this.nextNonce = undefined;
+    if (reopened > 0) this.resetNonce();
     if (reopened > 0 || (!olderThan && submitted.length > 0)) {
       this.logger.log({ submitted: submitted.length, reopened }, olderThan ? 'operations lost from the chain reopened' : 'outbox recovered after restart');
     }
@@ -201,16 +211,23 @@ export class Submitter {
         try {
           sent = await this.submitOneBatch();
           // Sent, or nothing left to send (an earlier failure's operations went out since): no
-          // failure to report (/health also asks the node itself).
-          this.lastFailure = undefined;
+          // failure to report (/health also asks the node itself) — unless a sending failed meanwhile.
+          if (this.sendFailure === undefined) this.lastFailure = undefined;
         } catch (error) {
           this.lastFailure = error instanceof Error ? error.message : String(error);
           this.logger.warn({ err: this.lastFailure }, 'batch submission failed; will retry');
-          this.nextNonce = undefined;
+          this.resetNonce();
           this.verifyNextBatch = true;
           await this.sleep(this.options.retryDelayMs);
           continue;
         }
+      }
+      if (this.sendFailure !== undefined) {
+        // A sending failed (its entries are PENDING again, the nonce is counted again): pause as after any failure.
+        this.lastFailure = this.sendFailure;
+        this.sendFailure = undefined;
+        await this.sleep(this.options.retryDelayMs);
+        continue;
       }
       if (!sent) await this.sleep(250);
       else if (this.options.batchWindowMs > 0) await this.sleep(this.options.batchWindowMs);
@@ -232,11 +249,12 @@ export class Submitter {
   }
 
   /**
-   * Claims up to maxBatchSize PENDING entries of one contract and sends them; false when idle.
-   * The claim is one statement (the oldest entry's contract, its PENDING entries locked with SKIP
-   * LOCKED so instances never share one, marked SUBMITTED); then the batch is signed and its hash
-   * written before it is broadcast. A crash between the two leaves entries SUBMITTED without a
-   * hash: recovery finds them unrecorded on chain and reopens them.
+   * Claims up to maxBatchSize PENDING entries of one contract and starts sending them; false when
+   * idle. The claim is one statement (the oldest entry's contract, its PENDING entries locked with
+   * SKIP LOCKED so instances never share one, marked SUBMITTED); then the batch is signed and its
+   * hash written before it is broadcast. A crash between the two leaves entries SUBMITTED without a
+   * hash: recovery finds them unrecorded on chain and reopens them. Returns once the sending has
+   * started (send()); the batch holds one of the maxInFlight places until its receipt is read.
    */
   private async submitOneBatch(): Promise<boolean> {
     const claimStarted = Date.now();
@@ -259,29 +277,77 @@ export class Submitter {
       throw error;
     }
     const claimMs = Date.now() - claimStarted;
-    try {
-      // Sent as it is: ethers' broadcastTransaction parses the whole signed batch back first, and
-      // its transport encodes the request in JavaScript.
-      await rpcCall(this.chain.provider, 'eth_sendRawTransaction', [signed.raw]);
-    } catch (error) {
-      await this.reopen(entries, error);
-      throw error;
+    this.inFlight += 1;
+    void this.send(entries, signed, claimMs).finally(() => {
+      this.inFlight -= 1;
+      this.wake?.();
+    });
+    return true;
+  }
+
+  /**
+   * Sends a signed batch, then waits for its receipt. A refused or failed sending puts its entries
+   * back to PENDING, has the nonce counted again from the chain and pauses the loop (sendFailure).
+   * Later batches may have been sent meanwhile with the nonces after it: a node keeps them until
+   * the gap is filled, and the count is read once every sending under way has its answer, so it
+   * names the first missing nonce (a pending count counts only the transactions without a gap).
+   */
+  private async send(entries: OutboxEntry[], signed: SignedBatch, claimMs: number): Promise<void> {
+    const sendStarted = Date.now();
+    // Sent as it is: ethers' broadcastTransaction parses the whole signed batch back first, and
+    // its transport encodes the request in JavaScript.
+    const sending = rpcCall(this.chain.provider, 'eth_sendRawTransaction', [signed.raw]).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    const answered = sending.then(() => undefined);
+    this.sendings.add(answered);
+    const failure = await sending;
+    this.sendings.delete(answered);
+    if (failure !== undefined) {
+      const message = failure instanceof Error ? failure.message : String(failure);
+      this.logger.warn({ txHash: signed.hash, nonce: signed.nonce, err: message }, 'batch submission failed; will retry');
+      this.sendFailure = message;
+      this.lastFailure = message;
+      // Still SUBMITTED if this fails too: the check of operations submitted too long ago reopens them.
+      await this.reopen(entries, failure).catch((error: unknown) => {
+        this.logger.warn({ txHash: signed.hash, err: error instanceof Error ? error.message : String(error) }, 'reopening a batch that was not sent failed');
+      });
+      return;
     }
-    this.logger.log({ txHash: signed.hash, operations: entries.length, contract: entries[0].contract, claimMs, sendMs: Date.now() - claimStarted - claimMs }, 'batch sent');
+    this.logger.log({ txHash: signed.hash, operations: entries.length, contract: entries[0].contract, nonce: signed.nonce, claimMs, sendMs: Date.now() - sendStarted }, 'batch sent');
     this.sent.batches += 1;
     this.sent.operations += entries.length;
-    this.inFlight += 1;
-    void this.awaitReceipt(entries, signed)
-      .catch((error: unknown) => {
-        // Its entries stay SUBMITTED: the check of operations submitted too long ago takes them.
-        this.lastFailure = error instanceof Error ? error.message : String(error);
-        this.logger.warn({ txHash: signed.hash, err: this.lastFailure }, 'waiting for a batch failed');
-      })
-      .finally(() => {
-        this.inFlight -= 1;
-        this.wake?.();
-      });
-    return true;
+    try {
+      await this.awaitReceipt(entries, signed);
+    } catch (error) {
+      // Its entries stay SUBMITTED: the check of operations submitted too long ago takes them.
+      this.lastFailure = error instanceof Error ? error.message : String(error);
+      this.logger.warn({ txHash: signed.hash, err: this.lastFailure }, 'waiting for a batch failed');
+    }
+  }
+
+  /** The next batch's nonce is counted again from the chain (after a failure, or operations lost from it). */
+  private resetNonce(): void {
+    this.nextNonce = undefined;
+    this.nonceResets += 1;
+  }
+
+  /**
+   * The next batch's nonce, taken: counted from the chain when unknown, once the sendings under
+   * way have their answers (the node's pool then holds every batch it took), and again if a
+   * failure reset the count meanwhile.
+   */
+  private async takeNonce(): Promise<number> {
+    while (this.nextNonce === undefined) {
+      const resets = this.nonceResets;
+      await Promise.all(this.sendings);
+      const count = await this.chain.provider.getTransactionCount(this.wallet.address, 'pending');
+      if (resets === this.nonceResets) this.nextNonce = count;
+    }
+    const nonce = this.nextNonce;
+    this.nextNonce = nonce + 1;
+    return nonce;
   }
 
   /**
@@ -334,19 +400,16 @@ export class Submitter {
       }
       this.verifyNextBatch = false;
     }
-    if (this.nextNonce === undefined) {
-      this.nextNonce = await provider.getTransactionCount(this.wallet.address, 'pending');
-    }
+    const nonce = await this.takeNonce();
     const fees = await this.feeData();
     const signed = await this.sign({
-      nonce: this.nextNonce,
+      nonce,
       to,
       data,
       gasLimit,
       maxFeePerGas: fees.maxFeePerGas ?? fees.gasPrice ?? 1_000_000_000n,
       maxPriorityFeePerGas: fees.maxPriorityFeePerGas ?? 0n,
     });
-    this.nextNonce += 1;
     return signed;
   }
 
@@ -408,7 +471,7 @@ export class Submitter {
   }
 
   private async reopen(entries: OutboxEntry[], error: unknown): Promise<void> {
-    this.nextNonce = undefined;
+    this.resetNonce();
     this.verifyNextBatch = true;
     await this.dataSource
       .createQueryBuilder()
