@@ -206,7 +206,7 @@ export class Submitter {
           this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'checking submitted operations failed; will retry');
         });
       }
-      let sent = false;
+      let sent: 'nothing' | 'part' | 'full' = 'nothing';
       if (this.inFlight < this.options.maxInFlight) {
         try {
           sent = await this.submitOneBatch();
@@ -229,18 +229,24 @@ export class Submitter {
         await this.sleep(this.options.retryDelayMs);
         continue;
       }
-      if (!sent) await this.sleep(250);
-      else if (this.options.batchWindowMs > 0) await this.sleep(this.options.batchWindowMs);
+      // Idle (or every place taken): until an insert, a freed place or the poll. After a batch that
+      // was not full: the batch window, which the inserts it gathers do not cut short (they woke
+      // the loop at once before, so under a steady load each batch took what a few milliseconds
+      // brought). After a full batch: at once, for the entries waiting behind it.
+      if (sent === 'nothing') await this.sleep(250);
+      else if (sent === 'part' && this.options.batchWindowMs > 0) await this.sleep(this.options.batchWindowMs, { gathering: true });
     }
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** A pause that wake() ends early — with `gathering`, only when the submitter stops. */
+  private sleep(ms: number, options: { gathering?: boolean } = {}): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.wake = undefined;
         resolve();
       }, ms);
       this.wake = () => {
+        if (options.gathering && this.running) return;
         clearTimeout(timer);
         this.wake = undefined;
         resolve();
@@ -254,12 +260,13 @@ export class Submitter {
    * SKIP LOCKED so instances never share one, marked SUBMITTED); then the batch is signed and its
    * hash written before it is broadcast. A crash between the two leaves entries SUBMITTED without a
    * hash: recovery finds them unrecorded on chain and reopens them. Returns once the sending has
-   * started (send()); the batch holds one of the maxInFlight places until its receipt is read.
+   * started (send()), with whether the batch was full (maxBatchSize, or no room for another
+   * operation like its last) or not; the batch holds one of the maxInFlight places until its receipt is read.
    */
-  private async submitOneBatch(): Promise<boolean> {
+  private async submitOneBatch(): Promise<'nothing' | 'part' | 'full'> {
     const claimStarted = Date.now();
     const rows = await this.claim();
-    if (rows.length === 0) return false;
+    if (rows.length === 0) return 'nothing';
     const claimedEntries = rows.map((row) =>
       Object.assign(new OutboxEntry(), { operationId: row.operation_id, contract: row.contract, calldata: row.calldata, gasLimit: BigInt(row.gas_limit) }),
     );
@@ -282,7 +289,8 @@ export class Submitter {
       this.inFlight -= 1;
       this.wake?.();
     });
-    return true;
+    const roomLeft = MAX_TRANSACTION_GAS - signed.gasLimit;
+    return entries.length >= this.options.maxBatchSize || roomLeft < entries[entries.length - 1].gasLimit ? 'full' : 'part';
   }
 
   /**
