@@ -1,6 +1,8 @@
 // The four services together: health, metrics and OpenAPI on each; registration's request-reply
 // subjects used from another service over NATS; API keys replicated to (and revoked in) the others.
 import './support/isolation.js';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { Wallet } from 'ethers';
@@ -40,6 +42,14 @@ describe.each(['registration', 'credit', 'payment', 'settlement'])('%s', (name) 
     expect(response.body.status).toBe('ok');
     expect(Object.keys(response.body.info).sort()).toEqual(['chain', 'nats', 'postgres']);
     expect(response.body.info.chain.chainId).toBe('31337');
+  });
+
+  it('listens with a backlog of HTTP_LISTEN_BACKLOG connections (capped by the kernel)', () => {
+    const port = Number(new URL(urls[name]).port);
+    // For a listening socket, ss gives the backlog as its Send-Q.
+    const [listening] = execFileSync('ss', ['-ltnH', `sport = :${port}`]).toString().trim().split('\n');
+    const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
+    expect(Number(listening.trim().split(/\s+/)[2])).toBe(Math.min(4_096, somaxconn));
   });
 
   it('serves its OpenAPI document and the Prometheus metrics', async () => {

@@ -40,6 +40,12 @@ export const messagingSchema = z.object({
 export const configSchema = messagingSchema.extend({
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: port.optional(),
+  /**
+   * Connections the kernel holds for the HTTP server until it accepts them (it caps this at
+   * net.core.somaxconn). Node's default, 511, overflowed when a few hundred clients connected at
+   * once to a busy instance: each dropped connection waited a second to retry.
+   */
+  HTTP_LISTEN_BACKLOG: positiveInt.max(65_535).default(4_096),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/tally'),
   DATABASE_SCHEMA: z
     .string()

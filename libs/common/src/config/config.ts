@@ -4,7 +4,7 @@ import { configSchema, defaultHttpPorts, messagingSchema, type ServiceName } fro
 
 export interface TallyConfig {
   serviceName: ServiceName;
-  http: { host: string; port: number };
+  http: { host: string; port: number; listenBacklog: number };
   database: { url: string; schema: string };
   nats: { url: string; namespace: string; stream: string };
   chain: {
@@ -56,7 +56,7 @@ export function loadConfig(
   if (missing.length > 0) throw new ConfigError(missing);
   const config: TallyConfig = {
     serviceName,
-    http: { host: raw.HTTP_HOST, port: raw.HTTP_PORT ?? defaultHttpPorts[serviceName] },
+    http: { host: raw.HTTP_HOST, port: raw.HTTP_PORT ?? defaultHttpPorts[serviceName], listenBacklog: raw.HTTP_LISTEN_BACKLOG },
     database: { url: raw.DATABASE_URL, schema: raw.DATABASE_SCHEMA ?? serviceName },
     nats: { url: raw.NATS_URL, namespace: raw.NATS_NAMESPACE, stream: raw.NATS_STREAM },
     chain: {

@@ -48,7 +48,8 @@ export async function bootstrapService(
   registerMicroserviceLogging(microservice);
   microservice.useGlobalFilters(new RpcErrorFilter());
   await app.startAllMicroservices();
-  await app.listen(config.http.port, config.http.host);
+  // Nest hands the arguments after the port to Node's server.listen(port, host, backlog); its types name only a host.
+  await (app as unknown as { listen(port: number, host: string, backlog: number): Promise<unknown> }).listen(config.http.port, config.http.host, config.http.listenBacklog);
   return app;
 }
 
