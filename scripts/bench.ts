@@ -69,6 +69,10 @@ const settings = z
     BENCH_ANVIL_ARGS: z.string().default(''),
     /** Rebuilds of (g), one after another; the report's figure is their median. */
     BENCH_REBUILDS: z.coerce.number().int().min(1).max(9).default(3),
+    /** A file to which each paced request is appended as a JSON line (run, due time, latency, instance, operation ids), for diagnosis. */
+    BENCH_REQUEST_LOG: z.string().optional(),
+    /** "1" keeps the bench's database (its outbox: when each operation was inserted and recorded, in which block) for diagnosis. */
+    BENCH_KEEP_DATABASE: z.enum(['0', '1']).default('0'),
   })
   .parse(process.env);
 
@@ -129,7 +133,6 @@ async function startService(name: 'registration' | 'credit' | 'payment', extraEn
       MASTER_KEY: `0x${randomBytes(32).toString('hex')}`,
       OPERATOR_PRIVATE_KEY: devPrivateKey(0),
       DEPLOYMENT_RELAYERS: [relayerKeys.credit, relayerKeys.payment, chainOnlyRelayerKey, ...extraPaymentRelayerKeys].map(addressOfPrivateKey).join(','),
-      BATCH_WINDOW_MS: '5',
       MAX_BATCH_SIZE: '300',
       PROJECTOR_POLL_MS: '50',
       REQUEST_TIMEOUT_MS: '10000',
@@ -413,8 +416,36 @@ async function load(urls: string[], credential: string, bodies: LoadBody[], opti
   return tally.result((Date.now() - started) / 1000, exhausted);
 }
 
-/** Keep-alive connections of paced runs (as many as requests in flight need). */
-const pacedAgent = new HttpAgent({ keepAlive: true, maxSockets: 4_096 });
+/** Keep-alive connections of paced runs (as many as requests in flight need), kept open between requests. */
+const pacedAgent = new HttpAgent({ keepAlive: true, maxSockets: 4_096, maxFreeSockets: 4_096 });
+
+/**
+ * Opens `count` keep-alive connections of the paced agent, round robin over the instances, before
+ * a paced run's clock starts, as a client that sends all day has them open: each carries one cheap
+ * request (an operation that does not exist: 404). Opened by the run itself, a few hundred in its
+ * first second, they overflowed the services' listen queues at Node's default backlog of 511 (now
+ * HTTP_LISTEN_BACKLOG), and each connection dropped there waited a second for its retry: that
+ * second was the run's p99, a measure of connecting rather than of paying.
+ */
+async function openConnections(urls: string[], credential: string, count: number): Promise<void> {
+  const path = `/v1/operations/0x${'0'.repeat(64)}`;
+  await Promise.all(
+    Array.from(
+      { length: count },
+      (_, index) =>
+        new Promise<void>((done) => {
+          const request = httpRequest(new URL(path, urls[index % urls.length]), { method: 'GET', headers: { authorization: `Bearer ${credential}` }, agent: pacedAgent, timeout: 30_000 }, (response) => {
+            response.resume();
+            response.on('end', () => done());
+            response.on('error', () => done());
+          });
+          request.on('timeout', () => request.destroy(new Error('timed out')));
+          request.on('error', () => done());
+          request.end();
+        }),
+    ),
+  );
+}
 
 /**
  * Sends `bodies` at a steady rate, open loop: request i leaves i / rate seconds after the start,
@@ -425,8 +456,9 @@ const pacedAgent = new HttpAgent({ keepAlive: true, maxSockets: 4_096 });
  * second's payments arriving together and queueing — and a connection whose answer took longer
  * than a second skipped the next. Counted by runTally(), as load() counts.
  */
-async function paced(urls: string[], credential: string, bodies: LoadBody[], options: { durationS: number; rate: number }): Promise<LoadResult> {
+async function paced(urls: string[], credential: string, bodies: LoadBody[], options: { durationS: number; rate: number; name: string }): Promise<LoadResult> {
   const tally = runTally();
+  const requestLog: string[] = [];
   const total = Math.floor(options.durationS * options.rate);
   const exhausted = total > bodies.length;
   if (exhausted) say(`    warning: the run needs ${total} requests but has ${bodies.length} pre-signed; it sends some again and its figure counts those retries`);
@@ -442,6 +474,7 @@ async function paced(urls: string[], credential: string, bodies: LoadBody[], opt
         if (answered) return;
         answered = true;
         tally.latencies.push(performance.now() - due);
+        if (settings.BENCH_REQUEST_LOG) requestLog.push(`${JSON.stringify({ run: options.name, due: performance.timeOrigin + due, ms: Math.round(performance.now() - due), instance: index % urls.length, operationIds: item.operationIds })}\n`);
         tally.answer(item, status, body);
         done();
       };
@@ -455,6 +488,8 @@ async function paced(urls: string[], credential: string, bodies: LoadBody[], opt
       request.on('error', () => answer('error', ''));
       request.end(item.body);
     });
+  // As many connections as a second of requests, opened before the clock starts (openConnections).
+  await openConnections(urls, credential, Math.min(2_048, Math.ceil(options.rate)));
   const started = performance.now();
   const answers: Array<Promise<void>> = [];
   for (let index = 0; index < total; index += 1) {
@@ -464,6 +499,7 @@ async function paced(urls: string[], credential: string, bodies: LoadBody[], opt
     answers.push(send(index, due));
   }
   await Promise.all(answers);
+  if (settings.BENCH_REQUEST_LOG) writeFileSync(settings.BENCH_REQUEST_LOG, requestLog.join(''), { flag: 'a' });
   return tally.result((performance.now() - started) / 1000, exhausted);
 }
 
@@ -634,7 +670,7 @@ async function main(): Promise<void> {
   const at80Bodies = alone(await presign(rate * settings.BENCH_DURATION_S + 1_000, 'at80'));
   say(`(a) end to end at 80% of peak: ${rate} requests/s, paced`);
   settledSeconds.at80 = await settle('the peak run');
-  const at80 = await watched('at80', () => paced(paymentUrls, acme, at80Bodies, { durationS: settings.BENCH_DURATION_S, rate }));
+  const at80 = await watched('at80', () => paced(paymentUrls, acme, at80Bodies, { durationS: settings.BENCH_DURATION_S, rate, name: 'at80' }));
   say(`    ${at80.paymentsPerSecond} payments/s, p50 ${at80.p50Ms} ms, p95 ${at80.p95Ms} ms, p99 ${at80.p99Ms} ms`);
 
   say('(a) end to end, custodial payers (Tally signs through registration)');
@@ -652,7 +688,8 @@ async function main(): Promise<void> {
   const perRequest = settings.BENCH_PAYMENTS_PER_REQUEST;
   let batchedRuns: { peak: LoadResult; cpu: ReturnType<typeof cpuBetween>; cpuText: string; requestRate: number; at80: LoadResult } | undefined;
   if (perRequest > 0) {
-    const batchedPeakBodies = batched(await presign(settings.BENCH_DURATION_S * 2_500, 'batch-peak'), perRequest);
+    // Enough for the run without sending any twice: batching made 2.2–3.5 times the one-per-request peak here.
+    const batchedPeakBodies = batched(await presign(settings.BENCH_DURATION_S * Math.max(2_500, 4 * peak.paymentsPerSecond), 'batch-peak'), perRequest);
     say(`(a) end to end, self-custody, ${perRequest} payments per request, ${settings.BENCH_BATCH_CONNECTIONS} connections over ${paymentUrls.length} payment instance(s) for ${settings.BENCH_DURATION_S} s`);
     settledSeconds.batchedPeak = await settle('the custodial run');
     const batchCpuBefore = cpuNow();
@@ -666,7 +703,7 @@ async function main(): Promise<void> {
     const batchedAt80Bodies = batched(await presign(Math.ceil(requestRate * settings.BENCH_DURATION_S) * perRequest, 'batch-at80'), perRequest);
     say(`(a) batched at 80% of peak: ${requestRate} requests/s (${Math.round(requestRate * perRequest)} payments/s), paced`);
     settledSeconds.batchedAt80 = await settle('the batched peak run');
-    const batchAt80 = await watched('batchedAt80', () => paced(paymentUrls, acme, batchedAt80Bodies, { durationS: settings.BENCH_DURATION_S, rate: requestRate }));
+    const batchAt80 = await watched('batchedAt80', () => paced(paymentUrls, acme, batchedAt80Bodies, { durationS: settings.BENCH_DURATION_S, rate: requestRate, name: 'batchedAt80' }));
     say(`    ${batchAt80.paymentsPerSecond} payments/s, request p50 ${batchAt80.p50Ms} ms, p95 ${batchAt80.p95Ms} ms, p99 ${batchAt80.p99Ms} ms`);
     batchedRuns = { peak: batchPeak, cpu: batchCpu, cpuText: batchCpuText, requestRate, at80: batchAt80 };
   }
@@ -916,7 +953,8 @@ async function cleanUp(): Promise<void> {
   await Promise.all(children.map(({ child }) => (child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined)));
   await anvil?.stop();
   const admin = new pg.Client({ connectionString: settings.DATABASE_ADMIN_URL });
-  await admin.connect().then(() => admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)).catch(() => undefined);
+  if (settings.BENCH_KEEP_DATABASE === '1') say(`kept the database ${database}`);
+  else await admin.connect().then(() => admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)).catch(() => undefined);
   await admin.end().catch(() => undefined);
   const { connect } = await import('@nats-io/transport-node');
   const { jetstreamManager } = await import('@nats-io/jetstream');
