@@ -102,8 +102,8 @@ export class Submitter {
   private nextNonce: number | undefined;
   /** Counts the resets of nextNonce: a count read from the chain while one happened is read again. */
   private nonceResets = 0;
-  /** Batches being sent (the node's answer not yet in), in the order they were signed. */
-  private readonly sendings = new Set<Promise<void>>();
+  /** Sendings whose answer from the node is not yet in (each resolves with its failure, if any). */
+  private readonly sendings = new Set<Promise<unknown>>();
   /** Why a sending failed since the loop last looked: it pauses before the next batch. */
   private sendFailure: string | undefined;
   private running = false;
@@ -255,8 +255,8 @@ export class Submitter {
   }
 
   /**
-   * Claims up to maxBatchSize PENDING entries of one contract and starts sending them; false when
-   * idle. The claim is one statement (the oldest entry's contract, its PENDING entries locked with
+   * Claims up to maxBatchSize PENDING entries of one contract and starts sending them; 'nothing'
+   * when idle. The claim is one statement (the oldest entry's contract, its PENDING entries locked with
    * SKIP LOCKED so instances never share one, marked SUBMITTED); then the batch is signed and its
    * hash written before it is broadcast. A crash between the two leaves entries SUBMITTED without a
    * hash: recovery finds them unrecorded on chain and reopens them. Returns once the sending has
@@ -306,12 +306,11 @@ export class Submitter {
     // its transport encodes the request in JavaScript.
     const sending = rpcCall(this.chain.provider, 'eth_sendRawTransaction', [signed.raw]).then(
       () => undefined,
-      (error: unknown) => error,
+      (error: unknown) => error ?? new Error('eth_sendRawTransaction failed'),
     );
-    const answered = sending.then(() => undefined);
-    this.sendings.add(answered);
+    this.sendings.add(sending);
     const failure = await sending;
-    this.sendings.delete(answered);
+    this.sendings.delete(sending);
     if (failure !== undefined) {
       const message = failure instanceof Error ? failure.message : String(failure);
       this.logger.warn({ txHash: signed.hash, nonce: signed.nonce, err: message }, 'batch submission failed; will retry');
