@@ -77,11 +77,26 @@ export class ChainClient {
     return buildTypedData(primaryType, this.chainId, this.address(verifyingContractOf[primaryType]), message);
   }
 
-  /** Chain time: the latest block's timestamp, in seconds. */
-  async latestTimestamp(): Promise<bigint> {
-    const block = await this.provider.getBlock('latest');
-    if (!block) throw new Error('the chain returned no latest block');
-    return BigInt(block.timestamp);
+  /** The read of the latest block's timestamp under way, which concurrent callers share. */
+  private latestTimestampRead: Promise<bigint> | undefined;
+
+  /**
+   * Chain time: the latest block's timestamp, in seconds. Callers that ask while a read is under way
+   * get its answer: each custodial payment asks (its signature's default deadline), and 500 requests
+   * at once each opening a connection to the node overflowed anvil's listen queue (a backlog of 128),
+   * each dropped connection waiting a second for its retry.
+   */
+  latestTimestamp(): Promise<bigint> {
+    this.latestTimestampRead ??= (async () => {
+      try {
+        const block = await this.provider.getBlock('latest');
+        if (!block) throw new Error('the chain returned no latest block');
+        return BigInt(block.timestamp);
+      } finally {
+        this.latestTimestampRead = undefined;
+      }
+    })();
+    return this.latestTimestampRead;
   }
 
   async blockNumber(): Promise<bigint> {
