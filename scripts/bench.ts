@@ -1,7 +1,9 @@
-// `npm run bench`: measures the credit-payment path on a system of its own — a fresh anvil
+// `npm run bench`: measures the credit-payment path on systems of its own — each a fresh anvil
 // (block time 0.2 s, gas limit 1e9, no state file), its own database and NATS namespace, and the
-// registration, credit and payment services from the build — and writes bench/results/<date>.json,
-// bench/results/latest.json and latest.md. Figures, side by side:
+// registration, credit and payment services from the build; one for the one-per-request runs of
+// (a), one for its batched runs and (g), one for (b)–(e), so that no group runs on a chain the
+// others made larger — and writes bench/results/<date>.json, bench/results/latest.json and
+// latest.md. Figures, side by side:
 //   (a) end to end through the HTTP API: payments/s and p50/p95/p99 at peak (autocannon, N
 //       connections) and at 80% of peak (requests sent at a steady rate: paced()),
 //       self-custody payers (signed before timing) and custodial payers (Tally signs), one request
@@ -76,21 +78,49 @@ const settings = z
   })
   .parse(process.env);
 
-const id = randomBytes(4).toString('hex');
-const namespace = `bench${id}`;
-const stream = `TALLY_BENCH_${id.toUpperCase()}`;
-const database = `tally_bench_${id}`;
-const databaseUrl = settings.DATABASE_ADMIN_URL.replace(/\/[^/]*$/, `/${database}`);
+/** This bench run's id: its systems' databases, NATS namespaces, streams and logs carry it. */
+const runId = randomBytes(4).toString('hex');
 const operatorToken = `bench-operator-${randomBytes(12).toString('hex')}`;
-const manifestPath = `/tmp/tally-bench-${id}.json`;
 const chainOnlyRelayerKey = devPrivateKey(5);
 const relayerKeys = { registration: devPrivateKey(1), credit: devPrivateKey(2), payment: devPrivateKey(3) } as const;
 /** Relayer keys of the second, third … payment instance (the first uses relayerKeys.payment). */
 const extraPaymentRelayerKeys = [devPrivateKey(7), devPrivateKey(8), devPrivateKey(9)];
 
 const say = (message: string) => process.stdout.write(`[bench] ${message}\n`);
-const children: Array<{ name: string; child: ChildProcess }> = [];
-let anvil: AnvilNode | undefined;
+
+/**
+ * A system under test: a fresh anvil with its own deployment, database, NATS namespace and stream,
+ * and the services on them. Each group of runs has its own (main()): anvil 1.7 rebuilds its whole
+ * state trie for every block (TOOLCHAIN.md), so on one chain each run ran slower than the one
+ * before it for the bills those before it had left — a run at 80% of a peak on a chain that peak
+ * had made larger, the chain-only ceiling last, on the largest chain of all.
+ */
+interface System {
+  name: string;
+  /** Names its files: `/tmp/tally-bench-<id>-<process>.log`, its manifest, its watcher's log. */
+  id: string;
+  namespace: string;
+  stream: string;
+  database: string;
+  databaseUrl: string;
+  manifestPath: string;
+  anvil: AnvilNode;
+  children: Array<{ name: string; child: ChildProcess }>;
+  chainWatcher?: ChildProcess;
+  chainWatchLog: string;
+}
+/** The system being measured (one at a time). */
+let system: System | undefined;
+/** Every system running, for the clean-up. */
+const systems: System[] = [];
+/** Systems started so far (the next one's number). */
+let systemsStarted = 0;
+
+/** The system being measured; a bench step outside one is a bug of the bench. */
+function current(): System {
+  if (!system) throw new Error('no system is running');
+  return system;
+}
 
 async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
@@ -116,6 +146,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 }
 
 async function startService(name: 'registration' | 'credit' | 'payment', extraEnv: Record<string, string> = {}, label = extraEnv.DATABASE_SCHEMA ?? name): Promise<{ url: string; child: ChildProcess }> {
+  const { databaseUrl, namespace, stream, anvil, manifestPath, id, children } = current();
   const port = await freePort();
   const nodeArgs = settings.BENCH_SERVICE_NODE_ARGS.split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, join(root, 'dist', 'apps', name, 'src', 'main.js')], {
@@ -126,7 +157,7 @@ async function startService(name: 'registration' | 'credit' | 'payment', extraEn
       NATS_URL: settings.NATS_URL,
       NATS_NAMESPACE: namespace,
       NATS_STREAM: stream,
-      CHAIN_RPC_URL: anvil!.rpcUrl,
+      CHAIN_RPC_URL: anvil.rpcUrl,
       DEPLOYMENT_MANIFEST: manifestPath,
       RELAYER_PRIVATE_KEY: relayerKeys[name],
       OPERATOR_TOKEN: operatorToken,
@@ -232,8 +263,8 @@ function pidsOf(matches: (program: string) => boolean): number[] {
  * on the machine, idle here).
  */
 function cpuNow(): Record<string, number> {
-  const now: Record<string, number> = { anvil: cpuSeconds(anvil?.process.pid) };
-  for (const { name, child } of children) if (!name.startsWith('payment_rebuild')) now[name] = cpuSeconds(child.pid);
+  const now: Record<string, number> = { anvil: cpuSeconds(system?.anvil.process.pid) };
+  for (const { name, child } of system?.children ?? []) if (!name.startsWith('payment_rebuild')) now[name] = cpuSeconds(child.pid);
   // Postgres' server shows as `postgres` or its path, each backend as `postgres: …`; the server's
   // figure includes the backends that have exited (each backend's own, until then).
   now.postgres = pidsOf((program) => /^postgres\b|\/postgres$/.test(program)).reduce((sum, pid) => sum + cpuSeconds(pid, true), 0);
@@ -503,14 +534,10 @@ async function paced(urls: string[], credential: string, bodies: LoadBody[], opt
   return tally.result((performance.now() - started) / 1000, exhausted);
 }
 
-/** The chain watcher (scripts/chain-watch.ts) beside the load runs, and where it writes. */
-let chainWatcher: ChildProcess | undefined;
-const chainWatchLog = `/tmp/tally-bench-${id}-chain-watch.log`;
-
 /** Stops the chain watcher (after the load runs; again, harmlessly, at clean-up). */
 async function stopChainWatcher(): Promise<void> {
-  const watcher = chainWatcher;
-  chainWatcher = undefined;
+  const watcher = system?.chainWatcher;
+  if (system) system.chainWatcher = undefined;
   if (!watcher) return;
   watcher.kill('SIGTERM');
   if (watcher.exitCode === null && watcher.signalCode === null) await once(watcher, 'exit');
@@ -523,7 +550,7 @@ async function stopChainWatcher(): Promise<void> {
 function chainBetween(from: number, to: number): { blocks: number; longestBlockGapMs: number; longestCallMs: number } {
   let text = '';
   try {
-    text = readFileSync(chainWatchLog, 'utf8');
+    text = readFileSync(current().chainWatchLog, 'utf8');
   } catch {
     // no watcher output: nothing seen
   }
@@ -559,158 +586,14 @@ async function watched<T>(name: string, run: () => Promise<T>): Promise<T> {
   return result;
 }
 
-async function main(): Promise<void> {
-  const startedAt = new Date();
-  say(`run ${id}: anvil, database ${database}, NATS namespace ${namespace}`);
-  anvil = await startAnvil({ port: 0, args: ['--block-time', '0.2', '--gas-limit', '1000000000', ...settings.BENCH_ANVIL_ARGS.split(' ').filter(Boolean)], onOutput: () => undefined });
-  const admin = new pg.Client({ connectionString: settings.DATABASE_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${database}"`);
-  const manifest = await deployContracts({ rpcUrl: anvil.rpcUrl, deployerPrivateKey: devPrivateKey(0) });
-  writeManifest(manifestPath, manifest);
-  chainWatcher = spawn(process.execPath, [join(root, 'dist', 'scripts', 'chain-watch.js'), anvil.rpcUrl], { stdio: ['ignore', openSync(chainWatchLog, 'w'), 'inherit'] });
-  const provider = await connectProvider(anvil.rpcUrl);
-  const chainId = BigInt(manifest.chainId);
-  const ledgerAddress = manifest.contracts.CreditLedger.address;
-
-  const registration = await startService('registration');
-  const credit = await startService('credit');
-  const payment = await startService('payment');
-  // More instances of the payment service on the same database (started one after another: the
-  // first ran the migrations): each submits with its own relayer key; one of them projects.
-  const paymentUrls = [payment.url];
-  for (let index = 1; index < settings.BENCH_PAYMENT_INSTANCES; index += 1) {
-    paymentUrls.push((await startService('payment', { RELAYER_PRIVATE_KEY: extraPaymentRelayerKeys[index - 1] }, `payment-${index + 1}`)).url);
-  }
-  say('services up; setting up organisations, payers and credit lines');
-
-  for (const code of ['acme-pay', 'beta-pay']) await ok(registration.url, '/v1/organisations', operatorToken, { code, name: code }, `admit-${code}`);
-  const acme = (await ok(registration.url, '/v1/organisations/acme-pay/api-keys', operatorToken, undefined, 'k1')).apiKey as string;
-  const beta = (await ok(registration.url, '/v1/organisations/beta-pay/api-keys', operatorToken, undefined, 'k2')).apiKey as string;
-  for (const url of [credit.url, ...paymentUrls]) {
-    for (const key of [acme, beta]) await until('API keys to replicate', async () => ((await http(url, 'GET', `/v1/operations/0x${'0'.repeat(64)}`, key)).status === 404 ? true : undefined));
-  }
-  const qualification = { certificateType: 'BENCH', certificateNumber: '1', expiresAt: '2035-12-31T00:00:00Z' };
-  const merchant = (await ok(registration.url, '/v1/accounts', beta, { kind: 'MERCHANT', externalRef: 'bench-merchant', custody: 'CUSTODIAL', qualification }, 'merchant')).address as string;
-
-  /** One line per payer: its payments never wait on another payer's line. */
-  async function aLine(index: number, custody: 'SELF_CUSTODY' | 'CUSTODIAL'): Promise<{ lineId: string; wallet?: Wallet; enterprise: string }> {
-    let enterprise: string;
-    let wallet: Wallet | undefined;
-    if (custody === 'SELF_CUSTODY') {
-      wallet = Wallet.createRandom() as unknown as Wallet;
-      const key = `self-${index}`;
-      const proof = await ok(registration.url, '/v1/accounts/key-proof', acme, { address: wallet.address }, key);
-      const proofSignature = wallet.signingKey.sign(typedDataDigest(proof.typedData)).serialized;
-      enterprise = (await ok(registration.url, '/v1/accounts', acme, { kind: 'ENTERPRISE', externalRef: key, custody, address: wallet.address, proofSignature, qualification }, key)).address;
-    } else {
-      enterprise = (await ok(registration.url, '/v1/accounts', acme, { kind: 'ENTERPRISE', externalRef: `cust-${index}`, custody, qualification }, `cust-${index}`)).address;
-    }
-    await ok(credit.url, '/v1/credit-accounts', acme, { enterprise, currency: 'USD', ceiling: '1000000000000000' }, `ceiling-${custody}-${index}`);
-    const body = { enterprise, merchant, currency: 'USD', requestedLimit: '1000000000000000', termDays: 30, expiresAt: '2030-01-01T00:00:00Z', reference: 'bench' };
-    const applied = wallet
-      ? await signed(credit.url, '/v1/credit-applications', acme, body, `apply-${custody}-${index}`, wallet)
-      : await ok(credit.url, '/v1/credit-applications', acme, body, `apply-${custody}-${index}`);
-    await ok(credit.url, `/v1/credit-applications/${applied.id}/decision`, beta, { outcome: 'APPROVE', limit: '1000000000000000' }, `decide-${custody}-${index}`);
-    return { lineId: applied.id, wallet, enterprise };
-  }
-  const selfLines: Array<{ lineId: string; wallet?: Wallet; enterprise: string }> = [];
-  for (let index = 0; index < settings.BENCH_LINES; index += 1) selfLines.push(await aLine(index, 'SELF_CUSTODY'));
-  const custodialLines: Array<{ lineId: string; wallet?: Wallet; enterprise: string }> = [];
-  for (let index = 0; index < Math.max(1, Math.ceil(settings.BENCH_LINES / 2)); index += 1) custodialLines.push(await aLine(index, 'CUSTODIAL'));
-  const chainOnlyLine = await aLine(999, 'SELF_CUSTODY');
-
-  // Pre-signed self-custody payments: enough for the peak run, the 80% run and a margin.
-  const deadline = BigInt((await provider.getBlock('latest'))!.timestamp) + 7_200n;
-  // Signing is CPU work on this process's event loop: it yields every few hundred signatures, or
-  // anvil's output pipe (read by this process) fills up and the node stops answering everyone.
-  const presign = async (count: number, prefix: string) => {
-    const started = Date.now();
-    const payments: Array<ReturnType<typeof sign>> = [];
-    for (let index = 0; index < count; index += 1) {
-      if (index % 250 === 0) await new Promise((resolveYield) => setImmediate(resolveYield));
-      payments.push(sign(index, prefix));
-    }
-    say(`signed ${count} payments in ${Date.now() - started} ms`);
-    return payments;
-  };
-  const sign = (index: number, prefix: string) => {
-    const line = selfLines[index % selfLines.length];
-    const key = `${prefix}-${index}`;
-    const operationId = operationIdOf('acme-pay', key);
-    const message = { operationId, lineId: line.lineId, payee: merchant, amount: 100n, deadline };
-    const signature = line.wallet!.signingKey.sign(typedDataDigest(buildTypedData('CreditPayment', chainId, ledgerAddress, message))).serialized;
-    return { key, operationId, payment: { kind: 'CREDIT', lineId: line.lineId, payee: merchant, amount: '100', signature, deadline: deadline.toString() } };
-  };
-  /** One request per payment (POST /v1/payments). */
-  const alone = (payments: Array<ReturnType<typeof sign>>): LoadBody[] =>
-    payments.map(({ key, operationId, payment }) => ({ key, operationIds: [operationId], body: JSON.stringify(payment) }));
-  /** `size` payments per request (POST /v1/payments/batch), each with its key. */
-  const batched = (payments: Array<ReturnType<typeof sign>>, size: number): LoadBody[] => {
-    const requests: LoadBody[] = [];
-    for (let start = 0; start < payments.length; start += size) {
-      const slice = payments.slice(start, start + size);
-      requests.push({ operationIds: slice.map((item) => item.operationId), body: JSON.stringify({ payments: slice.map(({ key, payment }) => ({ idempotencyKey: key, ...payment })) }) });
-    }
-    return requests;
-  };
-  const capacity = settings.BENCH_DURATION_S * 3_000;
-  const peakBodies = alone(await presign(capacity, 'peak'));
-
-  say(`(a) end to end, self-custody, ${settings.BENCH_CONNECTIONS} connections over ${paymentUrls.length} payment instance(s) for ${settings.BENCH_DURATION_S} s`);
-  settledSeconds.peak = await settle('the set-up');
-  const cpuBefore = cpuNow();
-  const peakStarted = performance.now();
-  const peak = await watched('peak', () => load(paymentUrls, acme, peakBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS }));
-  const cpuAtPeak = cpuBetween(cpuBefore, cpuNow(), (performance.now() - peakStarted) / 1000, peak.statuses['201'] ?? 0);
-  say(`    ${peak.paymentsPerSecond} payments/s, p50 ${peak.p50Ms} ms, p95 ${peak.p95Ms} ms, p99 ${peak.p99Ms} ms, statuses ${JSON.stringify(peak.statuses)}`);
-  const cpuAtPeakText = Object.entries(cpuAtPeak).map(([name, { cores, msPerPayment }]) => `${name} ${cores} (${msPerPayment})`).join(', ');
-  say(`    CPU (cores; ms per payment): ${cpuAtPeakText}`);
-  const rate = Math.max(1, Math.floor(peak.paymentsPerSecond * 0.8));
-  const at80Bodies = alone(await presign(rate * settings.BENCH_DURATION_S + 1_000, 'at80'));
-  say(`(a) end to end at 80% of peak: ${rate} requests/s, paced`);
-  settledSeconds.at80 = await settle('the peak run');
-  const at80 = await watched('at80', () => paced(paymentUrls, acme, at80Bodies, { durationS: settings.BENCH_DURATION_S, rate, name: 'at80' }));
-  say(`    ${at80.paymentsPerSecond} payments/s, p50 ${at80.p50Ms} ms, p95 ${at80.p95Ms} ms, p99 ${at80.p99Ms} ms`);
-
-  say('(a) end to end, custodial payers (Tally signs through registration)');
-  settledSeconds.custodial = await settle('the run at 80%');
-  const custodialBodies = Array.from({ length: capacity }, (_, index) => {
-    const line = custodialLines[index % custodialLines.length];
-    const key = `custodial-${index}`;
-    return { key, operationIds: [operationIdOf('acme-pay', key)], body: JSON.stringify({ kind: 'CREDIT', lineId: line.lineId, amount: '100' }) };
-  });
-  const custodial = await watched('custodial', () => load(paymentUrls, acme, custodialBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS }));
-  say(`    ${custodial.paymentsPerSecond} payments/s, p99 ${custodial.p99Ms} ms`);
-
-  // (a) batched: the same self-custody payments, BENCH_PAYMENTS_PER_REQUEST to a request, through
-  // POST /v1/payments/batch, at peak and at 80% of it; latency is each request's.
-  const perRequest = settings.BENCH_PAYMENTS_PER_REQUEST;
-  let batchedRuns: { peak: LoadResult; cpu: ReturnType<typeof cpuBetween>; cpuText: string; requestRate: number; at80: LoadResult } | undefined;
-  if (perRequest > 0) {
-    // Enough for the run without sending any twice: batching made 2.2–3.5 times the one-per-request peak here.
-    const batchedPeakBodies = batched(await presign(settings.BENCH_DURATION_S * Math.max(2_500, 4 * peak.paymentsPerSecond), 'batch-peak'), perRequest);
-    say(`(a) end to end, self-custody, ${perRequest} payments per request, ${settings.BENCH_BATCH_CONNECTIONS} connections over ${paymentUrls.length} payment instance(s) for ${settings.BENCH_DURATION_S} s`);
-    settledSeconds.batchedPeak = await settle('the custodial run');
-    const batchCpuBefore = cpuNow();
-    const batchStarted = performance.now();
-    const batchPeak = await watched('batchedPeak', () => load(paymentUrls, acme, batchedPeakBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_BATCH_CONNECTIONS }));
-    const batchCpu = cpuBetween(batchCpuBefore, cpuNow(), (performance.now() - batchStarted) / 1000, batchPeak.statuses['201'] ?? 0);
-    const batchCpuText = Object.entries(batchCpu).map(([name, { cores, msPerPayment }]) => `${name} ${cores} (${msPerPayment})`).join(', ');
-    say(`    ${batchPeak.paymentsPerSecond} payments/s, request p50 ${batchPeak.p50Ms} ms, p95 ${batchPeak.p95Ms} ms, p99 ${batchPeak.p99Ms} ms, payments ${JSON.stringify(batchPeak.statuses)}`);
-    say(`    CPU (cores; ms per payment): ${batchCpuText}`);
-    const requestRate = Number(Math.max(0.1, (batchPeak.paymentsPerSecond * 0.8) / perRequest).toFixed(2));
-    const batchedAt80Bodies = batched(await presign(Math.ceil(requestRate * settings.BENCH_DURATION_S) * perRequest, 'batch-at80'), perRequest);
-    say(`(a) batched at 80% of peak: ${requestRate} requests/s (${Math.round(requestRate * perRequest)} payments/s), paced`);
-    settledSeconds.batchedAt80 = await settle('the batched peak run');
-    const batchAt80 = await watched('batchedAt80', () => paced(paymentUrls, acme, batchedAt80Bodies, { durationS: settings.BENCH_DURATION_S, rate: requestRate, name: 'batchedAt80' }));
-    say(`    ${batchAt80.paymentsPerSecond} payments/s, request p50 ${batchAt80.p50Ms} ms, p95 ${batchAt80.p95Ms} ms, p99 ${batchAt80.p99Ms} ms`);
-    batchedRuns = { peak: batchPeak, cpu: batchCpu, cpuText: batchCpuText, requestRate, at80: batchAt80 };
-  }
-  // The load runs are over: the watcher would only take CPU from the runs below.
-  await stopChainWatcher();
-
-  // (b) chain only: pre-signed batches straight to CreditLedger.batch from a registered relayer.
+/**
+ * (b) chain only: pre-signed batches straight to CreditLedger.batch from a registered relayer;
+ * (d) gas per payment of its full batches; (e) view lag, from a batch's receipt to the payment
+ * view having its last payment; (c) naive: one payment per transaction, one in flight, each
+ * receipt awaited.
+ */
+async function chainRuns(setup: SystemSetup) {
+  const { provider, chainId, ledgerAddress, merchant, deadline, chainOnlyLine } = setup;
   say(`(b) chain only: ${settings.BENCH_CHAIN_ONLY_PAYMENTS} payments in batches of ${settings.BENCH_BATCH_SIZE}`);
   const relayer = new Wallet(chainOnlyRelayerKey, provider);
   const ledgerInterface = interfaceOf('CreditLedger');
@@ -731,7 +614,7 @@ async function main(): Promise<void> {
     });
     batches.push({ hash: Transaction.from(raw).hash!, raw, lastOperationId: slice[slice.length - 1].operationId, size: slice.length });
   }
-  settledSeconds.chainOnly = await settle('the batched runs');
+  settledSeconds.chainOnly = await settle('the set-up');
   const chainStarted = Date.now();
   const receipts = new Map<string, { gasUsed: bigint; minedAt: number }>();
   const viewLags: number[] = [];
@@ -759,7 +642,7 @@ async function main(): Promise<void> {
   // (e) view lag: each batch's last payment, from its receipt to the payment view having it.
   for (const batch of batches.slice(-20)) {
     const mined = receipts.get(batch.hash)!.minedAt;
-    await until('the payment view', async () => ((await http(payment.url, 'GET', `/v1/payments/${batch.lastOperationId}`, acme)).status === 200 ? true : undefined), 60_000, 5);
+    await until('the payment view', async () => ((await http(setup.paymentUrls[0], 'GET', `/v1/payments/${batch.lastOperationId}`, setup.acme)).status === 200 ? true : undefined), 60_000, 5);
     viewLags.push(Date.now() - mined);
   }
   viewLags.sort((a, b) => a - b);
@@ -780,21 +663,15 @@ async function main(): Promise<void> {
   }
   const naive = { paymentsPerSecond: Number((naiveCount / ((Date.now() - naiveStarted) / 1000)).toFixed(1)) };
   say(`    ${naive.paymentsPerSecond} payments/s`);
+  return { chainOnly, gasPerPayment, viewLags, naive };
+}
 
-  // (h) accepted against the chain: every accepted payment recorded once, nothing else recorded.
-  const accepted = new Set([...peak.accepted, ...at80.accepted, ...custodial.accepted, ...(batchedRuns?.peak.accepted ?? []), ...(batchedRuns?.at80.accepted ?? [])]);
-  const recordedTopic = ledgerInterface.getEvent('BillRecorded')!.topicHash;
-  const head = await provider.getBlockNumber();
-  const onChain: string[] = [];
-  for (let from = Number(manifest.deploymentBlock); from <= head; from += 2_000) {
-    const logs = await provider.getLogs({ address: ledgerAddress, topics: [recordedTopic], fromBlock: from, toBlock: Math.min(head, from + 1_999) });
-    for (const log of logs) onChain.push(log.topics[1]);
-  }
-  const onChainSet = new Set(onChain);
-  const lost = [...accepted].filter((operationId) => !onChainSet.has(operationId)).length;
-  const duplicated = onChain.length - onChainSet.size;
-  say(`(h) accepted ${accepted.size}, on chain ${onChainSet.size} (all runs), lost ${lost}, duplicated ${duplicated}`);
-
+/**
+ * (g) rebuild speed: BENCH_REBUILDS times, a new payment process with an empty schema projects the
+ * system's whole chain, the chain's mining paused; the median and the steps of the run at it.
+ */
+async function rebuildViews(setup: SystemSetup) {
+  const { provider, manifest } = setup;
   // (g) rebuild: a second payment process with an empty schema projects the whole chain. Timed:
   // from the moment its projector starts from the deployment block (it creates its cursor row, at
   // the deployment block, just before its first step) to the moment that cursor reaches the head
@@ -810,10 +687,11 @@ async function main(): Promise<void> {
   // First the services finish what the load runs left them, so that the rebuild is timed alone.
   const quietWaitSeconds = await settle("the load runs' work");
   const idleSampleStarted = performance.now();
-  const idleCpuBefore = cpuSeconds(anvil.process.pid);
+  const idleCpuBefore = cpuSeconds(current().anvil.process.pid);
   await new Promise((resolveWait) => setTimeout(resolveWait, 3_000));
-  const anvilIdleCores = Number(((cpuSeconds(anvil.process.pid) - idleCpuBefore) / ((performance.now() - idleSampleStarted) / 1000)).toFixed(2));
+  const anvilIdleCores = Number(((cpuSeconds(current().anvil.process.pid) - idleCpuBefore) / ((performance.now() - idleSampleStarted) / 1000)).toFixed(2));
   await provider.send('evm_setIntervalMining', [0]);
+  const head = await provider.getBlockNumber();
   say(`    anvil used ${anvilIdleCores} of a core mining empty blocks; mining paused for the rebuild`);
   const allLogs = await (async () => {
     let count = 0;
@@ -823,7 +701,7 @@ async function main(): Promise<void> {
   })();
   // Rebuilt BENCH_REBUILDS times, each by a new process into a new schema (one at a time, each
   // stopped after): one run moves by a third between bench runs here; the median is the figure.
-  const cursorReader = new pg.Client({ connectionString: databaseUrl });
+  const cursorReader = new pg.Client({ connectionString: current().databaseUrl });
   await cursorReader.connect();
   const rebuildRuns: Array<{ seconds: number; eventsPerSecond: number; startMissed: boolean; steps: number; phasesMs: StepPhases }> = [];
   let rebuildMemoryMb = 0;
@@ -846,7 +724,7 @@ async function main(): Promise<void> {
     rebuildMemoryMb = Math.max(rebuildMemoryMb, peakMemoryMb(child.pid));
     child.kill('SIGTERM');
     if (child.exitCode === null && child.signalCode === null) await once(child, 'exit');
-    rebuildRuns.push({ seconds: Number(seconds.toFixed(3)), eventsPerSecond: Math.round(allLogs / seconds), startMissed, ...projectionSteps(`/tmp/tally-bench-${id}-${schema}.log`) });
+    rebuildRuns.push({ seconds: Number(seconds.toFixed(3)), eventsPerSecond: Math.round(allLogs / seconds), startMissed, ...projectionSteps(`/tmp/tally-bench-${current().id}-${schema}.log`) });
     say(`    run ${run}: ${allLogs} events in ${seconds.toFixed(3)} s: ${Math.round(allLogs / seconds)} events/s (from the projector's start at the deployment block to the head)`);
   }
   await cursorReader.end();
@@ -868,11 +746,320 @@ async function main(): Promise<void> {
     quietWaitSeconds,
   };
   say(`    median of ${rebuildRuns.length}: ${rebuild.eventsPerSecond} events/s`);
+  return { rebuild: { ...rebuild, memoryMb: rebuildMemoryMb }, medianRun };
+}
 
-  const memoryMb: Record<string, number> = { anvil: peakMemoryMb(anvil.process.pid) };
-  for (const { name, child } of children) if (!name.startsWith('payment_rebuild')) memoryMb[name] = peakMemoryMb(child.pid);
-  memoryMb.rebuild = rebuildMemoryMb;
+/** A self-custody or custodial payer with its credit line at the bench's merchant. */
+interface PayerLine {
+  lineId: string;
+  wallet?: Wallet;
+  enterprise: string;
+}
+
+/** What a system's set-up made: where its services answer, the organisations' keys, the payers. */
+interface SystemSetup {
+  provider: Awaited<ReturnType<typeof connectProvider>>;
+  manifest: ReturnType<typeof deployContracts> extends Promise<infer T> ? T : never;
+  chainId: bigint;
+  ledgerAddress: string;
+  registrationUrl: string;
+  creditUrl: string;
+  paymentUrls: string[];
+  /** API keys of the enterprises' organisation (acme-pay) and the merchant's (beta-pay). */
+  acme: string;
+  beta: string;
+  merchant: string;
+  selfLines: PayerLine[];
+  custodialLines: PayerLine[];
+  chainOnlyLine: PayerLine;
+  /** The pre-signed payments' deadline: two hours of chain time after the set-up. */
+  deadline: bigint;
+  setupSeconds: number;
+}
+
+/**
+ * Starts a fresh system (`watch`: with a chain watcher beside it) and sets it up: two
+ * organisations, a merchant, BENCH_LINES self-custody payers and half as many custodial ones, each
+ * with its credit line, and a self-custody line for the chain-only and naive runs. The lines are
+ * set up concurrently (one after another, they took most of a minute here).
+ */
+async function startSystem(name: string, options: { watch: boolean }): Promise<SystemSetup> {
+  const started = performance.now();
+  systemsStarted += 1;
+  const index = systemsStarted;
+  const id = `${runId}-${index}`;
+  const database = `tally_bench_${runId}_${index}`;
+  const namespace = `bench${runId}${index}`;
+  say(`system ${index} (${name}): a fresh anvil, database ${database}, NATS namespace ${namespace}`);
+  const anvil = await startAnvil({ port: 0, args: ['--block-time', '0.2', '--gas-limit', '1000000000', ...settings.BENCH_ANVIL_ARGS.split(' ').filter(Boolean)], onOutput: () => undefined });
+  system = {
+    name,
+    id,
+    namespace,
+    stream: `TALLY_BENCH_${runId.toUpperCase()}_${index}`,
+    database,
+    databaseUrl: settings.DATABASE_ADMIN_URL.replace(/\/[^/]*$/, `/${database}`),
+    manifestPath: `/tmp/tally-bench-${id}.json`,
+    anvil,
+    children: [],
+    chainWatchLog: `/tmp/tally-bench-${id}-chain-watch.log`,
+  };
+  systems.push(system);
+  const admin = new pg.Client({ connectionString: settings.DATABASE_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${database}"`);
+  await admin.end();
+  const manifest = await deployContracts({ rpcUrl: anvil.rpcUrl, deployerPrivateKey: devPrivateKey(0) });
+  writeManifest(system.manifestPath, manifest);
+  if (options.watch) {
+    system.chainWatcher = spawn(process.execPath, [join(root, 'dist', 'scripts', 'chain-watch.js'), anvil.rpcUrl], { stdio: ['ignore', openSync(system.chainWatchLog, 'w'), 'inherit'] });
+  }
+  const provider = await connectProvider(anvil.rpcUrl);
+
+  const registration = await startService('registration');
+  const credit = await startService('credit');
+  const payment = await startService('payment');
+  // More instances of the payment service on the same database (started one after another: the
+  // first ran the migrations): each submits with its own relayer key; one of them projects.
+  const paymentUrls = [payment.url];
+  for (let instance = 1; instance < settings.BENCH_PAYMENT_INSTANCES; instance += 1) {
+    paymentUrls.push((await startService('payment', { RELAYER_PRIVATE_KEY: extraPaymentRelayerKeys[instance - 1] }, `payment-${instance + 1}`)).url);
+  }
+  say('    services up; setting up organisations, payers and credit lines');
+
+  for (const code of ['acme-pay', 'beta-pay']) await ok(registration.url, '/v1/organisations', operatorToken, { code, name: code }, `admit-${code}`);
+  const acme = (await ok(registration.url, '/v1/organisations/acme-pay/api-keys', operatorToken, undefined, 'k1')).apiKey as string;
+  const beta = (await ok(registration.url, '/v1/organisations/beta-pay/api-keys', operatorToken, undefined, 'k2')).apiKey as string;
+  for (const url of [credit.url, ...paymentUrls]) {
+    for (const key of [acme, beta]) await until('API keys to replicate', async () => ((await http(url, 'GET', `/v1/operations/0x${'0'.repeat(64)}`, key)).status === 404 ? true : undefined));
+  }
+  const qualification = { certificateType: 'BENCH', certificateNumber: '1', expiresAt: '2035-12-31T00:00:00Z' };
+  const merchant = (await ok(registration.url, '/v1/accounts', beta, { kind: 'MERCHANT', externalRef: 'bench-merchant', custody: 'CUSTODIAL', qualification }, 'merchant')).address as string;
+
+  /** One line per payer: its payments never wait on another payer's line. */
+  async function aLine(lineIndex: number, custody: 'SELF_CUSTODY' | 'CUSTODIAL'): Promise<PayerLine> {
+    let enterprise: string;
+    let wallet: Wallet | undefined;
+    if (custody === 'SELF_CUSTODY') {
+      wallet = Wallet.createRandom() as unknown as Wallet;
+      const key = `self-${lineIndex}`;
+      const proof = await ok(registration.url, '/v1/accounts/key-proof', acme, { address: wallet.address }, key);
+      const proofSignature = wallet.signingKey.sign(typedDataDigest(proof.typedData)).serialized;
+      enterprise = (await ok(registration.url, '/v1/accounts', acme, { kind: 'ENTERPRISE', externalRef: key, custody, address: wallet.address, proofSignature, qualification }, key)).address;
+    } else {
+      enterprise = (await ok(registration.url, '/v1/accounts', acme, { kind: 'ENTERPRISE', externalRef: `cust-${lineIndex}`, custody, qualification }, `cust-${lineIndex}`)).address;
+    }
+    await ok(credit.url, '/v1/credit-accounts', acme, { enterprise, currency: 'USD', ceiling: '1000000000000000' }, `ceiling-${custody}-${lineIndex}`);
+    const body = { enterprise, merchant, currency: 'USD', requestedLimit: '1000000000000000', termDays: 30, expiresAt: '2030-01-01T00:00:00Z', reference: 'bench' };
+    const applied = wallet
+      ? await signed(credit.url, '/v1/credit-applications', acme, body, `apply-${custody}-${lineIndex}`, wallet)
+      : await ok(credit.url, '/v1/credit-applications', acme, body, `apply-${custody}-${lineIndex}`);
+    await ok(credit.url, `/v1/credit-applications/${applied.id}/decision`, beta, { outcome: 'APPROVE', limit: '1000000000000000' }, `decide-${custody}-${lineIndex}`);
+    return { lineId: applied.id, wallet, enterprise };
+  }
+  const [selfLines, custodialLines, [chainOnlyLine]] = await Promise.all([
+    Promise.all(Array.from({ length: settings.BENCH_LINES }, (_, lineIndex) => aLine(lineIndex, 'SELF_CUSTODY'))),
+    Promise.all(Array.from({ length: Math.max(1, Math.ceil(settings.BENCH_LINES / 2)) }, (_, lineIndex) => aLine(lineIndex, 'CUSTODIAL'))),
+    Promise.all([aLine(999, 'SELF_CUSTODY')]),
+  ]);
+  const deadline = BigInt((await provider.getBlock('latest'))!.timestamp) + 7_200n;
+  const setupSeconds = Number(((performance.now() - started) / 1000).toFixed(1));
+  say(`    set up in ${setupSeconds} s`);
+  return {
+    provider,
+    manifest,
+    chainId: BigInt(manifest.chainId),
+    ledgerAddress: manifest.contracts.CreditLedger.address,
+    registrationUrl: registration.url,
+    creditUrl: credit.url,
+    paymentUrls,
+    acme,
+    beta,
+    merchant,
+    selfLines,
+    custodialLines,
+    chainOnlyLine,
+    deadline,
+    setupSeconds,
+  };
+}
+
+/** Peak memory of each process of the system so far, the highest of all systems kept by name. */
+const memoryMb: Record<string, number> = {};
+
+/** Reads the system's peak memory, then stops its services, watcher and chain, and drops its database and stream. */
+async function stopSystem(setup?: SystemSetup): Promise<void> {
+  const stopping = system;
+  if (!stopping) return;
+  const keep = (name: string, mb: number) => {
+    memoryMb[name] = Math.max(memoryMb[name] ?? 0, mb);
+  };
+  keep('anvil', peakMemoryMb(stopping.anvil.process.pid));
+  for (const { name, child } of stopping.children) if (!name.startsWith('payment_rebuild')) keep(name, peakMemoryMb(child.pid));
+  setup?.provider.destroy();
+  await stopChainWatcher();
+  system = undefined;
+  systems.splice(systems.indexOf(stopping), 1);
+  await stopProcesses(stopping);
+}
+
+/** Stops a system's processes and chain and drops what it made (the database unless BENCH_KEEP_DATABASE). */
+async function stopProcesses(stopping: System): Promise<void> {
+  stopping.chainWatcher?.kill('SIGTERM');
+  for (const { child } of stopping.children) child.kill('SIGTERM');
+  await Promise.all(stopping.children.map(({ child }) => (child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined)));
+  await stopping.anvil.stop();
+  const admin = new pg.Client({ connectionString: settings.DATABASE_ADMIN_URL });
+  if (settings.BENCH_KEEP_DATABASE === '1') say(`kept the database ${stopping.database}`);
+  else await admin.connect().then(() => admin.query(`DROP DATABASE IF EXISTS "${stopping.database}" WITH (FORCE)`)).catch(() => undefined);
+  await admin.end().catch(() => undefined);
+  const { connect } = await import('@nats-io/transport-node');
+  const { jetstreamManager } = await import('@nats-io/jetstream');
+  const nats = await connect({ servers: settings.NATS_URL }).catch(() => undefined);
+  if (nats) {
+    await (await jetstreamManager(nats)).streams.delete(stopping.stream).catch(() => undefined);
+    await nats.close();
+  }
+}
+
+/** Self-custody payments on the system's lines, signed before timing (round robin over the payers). */
+async function presign(setup: SystemSetup, count: number, prefix: string): Promise<Array<ReturnType<typeof signPayment>>> {
+  const started = Date.now();
+  const payments: Array<ReturnType<typeof signPayment>> = [];
+  // Signing is CPU work on this process's event loop: it yields every few hundred signatures, or
+  // anvil's output pipe (read by this process) fills up and the node stops answering everyone.
+  for (let index = 0; index < count; index += 1) {
+    if (index % 250 === 0) await new Promise((resolveYield) => setImmediate(resolveYield));
+    payments.push(signPayment(setup, index, prefix));
+  }
+  say(`signed ${count} payments in ${Date.now() - started} ms`);
+  return payments;
+}
+
+function signPayment(setup: SystemSetup, index: number, prefix: string) {
+  const line = setup.selfLines[index % setup.selfLines.length];
+  const key = `${prefix}-${index}`;
+  const operationId = operationIdOf('acme-pay', key);
+  const message = { operationId, lineId: line.lineId, payee: setup.merchant, amount: 100n, deadline: setup.deadline };
+  const signature = line.wallet!.signingKey.sign(typedDataDigest(buildTypedData('CreditPayment', setup.chainId, setup.ledgerAddress, message))).serialized;
+  return { key, operationId, payment: { kind: 'CREDIT', lineId: line.lineId, payee: setup.merchant, amount: '100', signature, deadline: setup.deadline.toString() } };
+}
+
+/** One request per payment (POST /v1/payments). */
+const alone = (payments: Array<ReturnType<typeof signPayment>>): LoadBody[] =>
+  payments.map(({ key, operationId, payment }) => ({ key, operationIds: [operationId], body: JSON.stringify(payment) }));
+
+/** `size` payments per request (POST /v1/payments/batch), each with its key. */
+function batched(payments: Array<ReturnType<typeof signPayment>>, size: number): LoadBody[] {
+  const requests: LoadBody[] = [];
+  for (let start = 0; start < payments.length; start += size) {
+    const slice = payments.slice(start, start + size);
+    requests.push({ operationIds: slice.map((item) => item.operationId), body: JSON.stringify({ payments: slice.map(({ key, payment }) => ({ idempotencyKey: key, ...payment })) }) });
+  }
+  return requests;
+}
+
+/** (h) on one system: the payments it accepted against its chain's BillRecorded events. */
+async function againstChain(setup: SystemSetup, runs: LoadResult[]): Promise<{ accepted: number; onChain: number; lost: number; duplicated: number }> {
+  const accepted = new Set(runs.flatMap((run) => run.accepted));
+  const recordedTopic = interfaceOf('CreditLedger').getEvent('BillRecorded')!.topicHash;
+  const head = await setup.provider.getBlockNumber();
+  const onChain: string[] = [];
+  for (let from = Number(setup.manifest.deploymentBlock); from <= head; from += 2_000) {
+    const logs = await setup.provider.getLogs({ address: setup.ledgerAddress, topics: [recordedTopic], fromBlock: from, toBlock: Math.min(head, from + 1_999) });
+    for (const log of logs) onChain.push(log.topics[1]);
+  }
+  const onChainSet = new Set(onChain);
+  const lost = [...accepted].filter((operationId) => !onChainSet.has(operationId)).length;
+  const duplicated = onChain.length - onChainSet.size;
+  say(`(h) accepted ${accepted.size}, on chain ${onChainSet.size}, lost ${lost}, duplicated ${duplicated}`);
+  return { accepted: accepted.size, onChain: onChainSet.size, lost, duplicated };
+}
+
+/** CPU figures as one line: each process's cores (ms per payment). */
+const cpuText = (cpu: ReturnType<typeof cpuBetween>) => Object.entries(cpu).map(([name, { cores, msPerPayment }]) => `${name} ${cores} (${msPerPayment})`).join(', ');
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const systemsReport: Array<{ name: string; setupSeconds: number; runs: string[]; billsRecorded: number }> = [];
+  const chainChecks: Array<Awaited<ReturnType<typeof againstChain>>> = [];
+
+  // (a) one payment per request, on a system of its own.
+  let setup = await startSystem('one payment per request', { watch: true });
+  const peakBodies = alone(await presign(setup, settings.BENCH_DURATION_S * 3_000, 'peak'));
+  say(`(a) end to end, self-custody, ${settings.BENCH_CONNECTIONS} connections over ${setup.paymentUrls.length} payment instance(s) for ${settings.BENCH_DURATION_S} s`);
+  settledSeconds.peak = await settle('the set-up');
+  const cpuBefore = cpuNow();
+  const peakStarted = performance.now();
+  const peak = await watched('peak', () => load(setup.paymentUrls, setup.acme, peakBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS }));
+  const cpuAtPeak = cpuBetween(cpuBefore, cpuNow(), (performance.now() - peakStarted) / 1000, peak.statuses['201'] ?? 0);
+  const cpuAtPeakText = cpuText(cpuAtPeak);
+  say(`    ${peak.paymentsPerSecond} payments/s, p50 ${peak.p50Ms} ms, p95 ${peak.p95Ms} ms, p99 ${peak.p99Ms} ms, statuses ${JSON.stringify(peak.statuses)}`);
+  say(`    CPU (cores; ms per payment): ${cpuAtPeakText}`);
+  const rate = Math.max(1, Math.floor(peak.paymentsPerSecond * 0.8));
+  const at80Bodies = alone(await presign(setup, rate * settings.BENCH_DURATION_S + 1_000, 'at80'));
+  say(`(a) end to end at 80% of peak: ${rate} requests/s, paced`);
+  settledSeconds.at80 = await settle('the peak run');
+  const at80 = await watched('at80', () => paced(setup.paymentUrls, setup.acme, at80Bodies, { durationS: settings.BENCH_DURATION_S, rate, name: 'at80' }));
+  say(`    ${at80.paymentsPerSecond} payments/s, p50 ${at80.p50Ms} ms, p95 ${at80.p95Ms} ms, p99 ${at80.p99Ms} ms`);
+
+  say('(a) end to end, custodial payers (Tally signs through registration)');
+  settledSeconds.custodial = await settle('the run at 80%');
+  const custodialBodies = Array.from({ length: settings.BENCH_DURATION_S * 3_000 }, (_, index) => {
+    const line = setup.custodialLines[index % setup.custodialLines.length];
+    const key = `custodial-${index}`;
+    return { key, operationIds: [operationIdOf('acme-pay', key)], body: JSON.stringify({ kind: 'CREDIT', lineId: line.lineId, amount: '100' }) };
+  });
+  const custodial = await watched('custodial', () => load(setup.paymentUrls, setup.acme, custodialBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS }));
+  say(`    ${custodial.paymentsPerSecond} payments/s, p99 ${custodial.p99Ms} ms`);
+  await stopChainWatcher();
+  chainChecks.push(await againstChain(setup, [peak, at80, custodial]));
+  systemsReport.push({ name: current().name, setupSeconds: setup.setupSeconds, runs: ['peak', 'at80', 'custodial'], billsRecorded: chainChecks[chainChecks.length - 1].onChain });
+
+  // (a) batched: the same self-custody payments, BENCH_PAYMENTS_PER_REQUEST to a request, through
+  // POST /v1/payments/batch, at peak and at 80% of it, on a fresh system; latency is each request's.
+  // (g) then rebuilds this system's chain, the larger one.
+  const perRequest = settings.BENCH_PAYMENTS_PER_REQUEST;
+  let batchedRuns: { peak: LoadResult; cpu: ReturnType<typeof cpuBetween>; cpuText: string; requestRate: number; at80: LoadResult } | undefined;
+  if (perRequest > 0) {
+    await stopSystem(setup);
+    setup = await startSystem('batched', { watch: true });
+    // Enough for the run without sending any twice: batching made 2.2–3.5 times the one-per-request peak here.
+    const batchedPeakBodies = batched(await presign(setup, settings.BENCH_DURATION_S * Math.max(2_500, 4 * peak.paymentsPerSecond), 'batch-peak'), perRequest);
+    say(`(a) end to end, self-custody, ${perRequest} payments per request, ${settings.BENCH_BATCH_CONNECTIONS} connections over ${setup.paymentUrls.length} payment instance(s) for ${settings.BENCH_DURATION_S} s`);
+    settledSeconds.batchedPeak = await settle('the set-up');
+    const batchCpuBefore = cpuNow();
+    const batchStarted = performance.now();
+    const batchPeak = await watched('batchedPeak', () => load(setup.paymentUrls, setup.acme, batchedPeakBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_BATCH_CONNECTIONS }));
+    const batchCpu = cpuBetween(batchCpuBefore, cpuNow(), (performance.now() - batchStarted) / 1000, batchPeak.statuses['201'] ?? 0);
+    say(`    ${batchPeak.paymentsPerSecond} payments/s, request p50 ${batchPeak.p50Ms} ms, p95 ${batchPeak.p95Ms} ms, p99 ${batchPeak.p99Ms} ms, payments ${JSON.stringify(batchPeak.statuses)}`);
+    say(`    CPU (cores; ms per payment): ${cpuText(batchCpu)}`);
+    const requestRate = Number(Math.max(0.1, (batchPeak.paymentsPerSecond * 0.8) / perRequest).toFixed(2));
+    const batchedAt80Bodies = batched(await presign(setup, Math.ceil(requestRate * settings.BENCH_DURATION_S) * perRequest, 'batch-at80'), perRequest);
+    say(`(a) batched at 80% of peak: ${requestRate} requests/s (${Math.round(requestRate * perRequest)} payments/s), paced`);
+    settledSeconds.batchedAt80 = await settle('the batched peak run');
+    const batchAt80 = await watched('batchedAt80', () => paced(setup.paymentUrls, setup.acme, batchedAt80Bodies, { durationS: settings.BENCH_DURATION_S, rate: requestRate, name: 'batchedAt80' }));
+    say(`    ${batchAt80.paymentsPerSecond} payments/s, request p50 ${batchAt80.p50Ms} ms, p95 ${batchAt80.p95Ms} ms, p99 ${batchAt80.p99Ms} ms`);
+    batchedRuns = { peak: batchPeak, cpu: batchCpu, cpuText: cpuText(batchCpu), requestRate, at80: batchAt80 };
+    await stopChainWatcher();
+    chainChecks.push(await againstChain(setup, [batchPeak, batchAt80]));
+    systemsReport.push({ name: current().name, setupSeconds: setup.setupSeconds, runs: ['batchedPeak', 'batchedAt80'], billsRecorded: chainChecks[chainChecks.length - 1].onChain });
+  }
+  const { rebuild, medianRun } = await rebuildViews(setup);
+  systemsReport[systemsReport.length - 1].runs.push('rebuild');
+  await stopSystem(setup);
+
+  // (b) chain only, (d) gas, (e) view lag and (c) naive, on a fresh system.
+  setup = await startSystem('chain only and naive', { watch: false });
+  const { chainOnly, gasPerPayment, viewLags, naive } = await chainRuns(setup);
+  systemsReport.push({ name: current().name, setupSeconds: setup.setupSeconds, runs: ['chainOnly', 'naive'], billsRecorded: settings.BENCH_CHAIN_ONLY_PAYMENTS });
+  await stopSystem(setup);
+
+  memoryMb.rebuild = rebuild.memoryMb;
   memoryMb.bench = Math.round(process.resourceUsage().maxRSS / 1024);
+  const accepted = chainChecks.reduce((sum, check) => sum + check.accepted, 0);
+  const lost = chainChecks.reduce((sum, check) => sum + check.lost, 0);
+  const duplicated = chainChecks.reduce((sum, check) => sum + check.duplicated, 0);
 
   const report = {
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
@@ -900,8 +1087,9 @@ async function main(): Promise<void> {
     gasPerPayment,
     viewLagMs: { p50: percentile(viewLags, 50), p99: percentile(viewLags, 99), samples: viewLags.length },
     memoryMb,
-    rebuild,
-    accepted: accepted.size,
+    rebuild: (({ memoryMb: _memory, ...figures }) => figures)(rebuild),
+    systems: systemsReport,
+    accepted,
     lost,
     duplicated,
   };
@@ -913,7 +1101,7 @@ async function main(): Promise<void> {
   const markdown = [
     `# Benchmark ${report.startedAt}`,
     '',
-    `Machine: ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGb} GiB, Node ${report.machine.node}. Fresh anvil (block time 0.2 s, gas limit 1e9${settings.BENCH_ANVIL_ARGS ? `, ${settings.BENCH_ANVIL_ARGS}` : ''}).`,
+    `Machine: ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGb} GiB, Node ${report.machine.node}. A fresh system (anvil with block time 0.2 s, gas limit 1e9${settings.BENCH_ANVIL_ARGS ? `, ${settings.BENCH_ANVIL_ARGS}` : ''}) for each group of runs.`,
     '',
     '| figure | value |',
     '| --- | --- |',
@@ -933,9 +1121,10 @@ async function main(): Promise<void> {
     `| (d) gas per credit payment in a batch | ${gasPerPayment} |`,
     `| (e) view lag, chain → payment view | p50 ${report.viewLagMs.p50} ms, p99 ${report.viewLagMs.p99} ms |`,
     `| (f) peak memory | ${Object.entries(memoryMb).map(([name, mb]) => `${name} ${mb} MB`).join(', ')} |`,
-    `| (g) rebuild of the payment views | ${rebuild.eventsPerSecond} events/s, median of ${rebuildRuns.length} (${rebuild.events} events in ${rebuild.seconds} s; runs ${rebuildRuns.map((run) => run.eventsPerSecond).join(', ')} events/s; chain mining paused after ${quietWaitSeconds} s for the services to go quiet; idle, anvil used ${anvilIdleCores} of a core${startMissed ? '; start missed: too high' : ''}) |`,
+    `| (g) rebuild of the payment views | ${rebuild.eventsPerSecond} events/s, median of ${rebuild.runs.length} (${rebuild.events} events in ${rebuild.seconds} s; runs ${rebuild.runs.map((run) => run.eventsPerSecond).join(', ')} events/s; chain mining paused after ${rebuild.quietWaitSeconds} s for the services to go quiet; idle, anvil used ${rebuild.anvilIdleCores} of a core${rebuild.startMissed ? '; start missed: too high' : ''}) |`,
     `| (g) where the median rebuild's time went (its projector's steps) | ${medianRun.steps} step(s): waiting for the read ${medianRun.phasesMs.read} ms, outbox lookup ${medianRun.phasesMs.lookup} ms, views ${medianRun.phasesMs.views} ms, events ${medianRun.phasesMs.events} ms, commit ${medianRun.phasesMs.commit} ms |`,
     `| (h) accepted / lost / duplicated | ${report.accepted} / ${lost} / ${duplicated} |`,
+    `| systems (each a fresh anvil, database and services): set-up, runs, bills recorded | ${systemsReport.map((entry, index) => `${index + 1}. ${entry.name}: ${entry.setupSeconds} s, ${entry.runs.join(', ')}, ${entry.billsRecorded} bills`).join('; ')} |`,
     `| the chain during each run (chain-watch: new blocks, longest time without one, longest unanswered call) | ${Object.entries(chainDuringRuns).map(([run, seen]) => `${run} ${seen.blocks} blocks, ${seen.longestBlockGapMs} ms, ${seen.longestCallMs} ms`).join('; ')} |`,
     `| before each run, waited for the services to finish the last one's work (s) | ${Object.entries(settledSeconds).map(([run, seconds]) => `${run} ${seconds}`).join(', ')} |`,
     ...(report.exhausted ? ['', 'Warning: a load run used up its pre-signed payments and sent some again; its figure counts those retries.'] : []),
@@ -943,26 +1132,13 @@ async function main(): Promise<void> {
   ].join('\n');
   writeFileSync(join(resultsDir, 'latest.md'), markdown);
   process.stdout.write(`\n${markdown}\nwritten to bench/results/${stamp}.json, latest.json and latest.md\n`);
-  provider.destroy();
-  await admin.end();
 }
 
+
 async function cleanUp(): Promise<void> {
-  await stopChainWatcher();
-  for (const { child } of children) child.kill('SIGTERM');
-  await Promise.all(children.map(({ child }) => (child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined)));
-  await anvil?.stop();
-  const admin = new pg.Client({ connectionString: settings.DATABASE_ADMIN_URL });
-  if (settings.BENCH_KEEP_DATABASE === '1') say(`kept the database ${database}`);
-  else await admin.connect().then(() => admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)).catch(() => undefined);
-  await admin.end().catch(() => undefined);
-  const { connect } = await import('@nats-io/transport-node');
-  const { jetstreamManager } = await import('@nats-io/jetstream');
-  const nats = await connect({ servers: settings.NATS_URL }).catch(() => undefined);
-  if (nats) {
-    await (await jetstreamManager(nats)).streams.delete(stream).catch(() => undefined);
-    await nats.close();
-  }
+  const running = systems.splice(0);
+  system = undefined;
+  for (const stopping of running) await stopProcesses(stopping);
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
