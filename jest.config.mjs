@@ -13,9 +13,18 @@ const swc = [
     module: { type: 'es6' },
   },
 ];
+/**
+ * ESM-only packages that CommonJS packages under Nest's Fastify adapter require (Node 20 loads
+ * them, require(esm); Jest's module system does not): Jest gets them as CommonJS. A dependency
+ * update that adds one fails a suite with "Must use import to load ES Module: <path>"; add it here.
+ */
+const requiredEsm = ['@fastify/middie/node_modules/path-to-regexp', '@fastify/static/node_modules/content-disposition', 'light-my-request/node_modules/cookie'];
+const requiredEsmPath = `/node_modules/(${requiredEsm.join('|')})/`;
+const swcCommonJs = ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
 const shared = {
   extensionsToTreatAsEsm: ['.ts'],
-  transform: { '^.+\\.ts$': swc },
+  transform: { [`${requiredEsmPath}.+\\.js$`]: swcCommonJs, '^.+\\.ts$': swc },
+  transformIgnorePatterns: [`^(?!.*${requiredEsmPath}).*/node_modules/`],
   moduleNameMapper: {
     '^#common$': '<rootDir>/libs/common/src/index.ts',
     '^#chain-adapter$': '<rootDir>/libs/chain-adapter/src/index.ts',

@@ -96,6 +96,32 @@ describe('OpenAPI', () => {
   });
 });
 
+describe('HTTP', () => {
+  const organisations = () => request(urls.registration).post('/v1/organisations').set('Authorization', operator).set('Content-Type', 'application/json');
+
+  it('returns the request id it was given in X-Request-Id, or one of its own', async () => {
+    const given = await request(urls.payment).get('/health').set('X-Request-Id', 'trace-42');
+    expect(given.headers['x-request-id']).toBe('trace-42');
+    const made = await request(urls.payment).get('/health').set('X-Request-Id', 'not a valid id');
+    expect(made.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('refuses malformed JSON with 400 and a body over 100 KiB with 413, both VALIDATION_FAILED, changing nothing', async () => {
+    const malformed = await organisations().set('Idempotency-Key', 'malformed').send('{"code": "x-pay",');
+    expect({ status: malformed.status, code: malformed.body.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    const large = await organisations().set('Idempotency-Key', 'large').send(JSON.stringify({ code: 'y-pay', name: 'n'.repeat(110 * 1024) }));
+    expect({ status: large.status, code: large.body.code }).toEqual({ status: 413, code: 'VALIDATION_FAILED' });
+    const listed = await request(urls.registration).get('/v1/organisations').set('Authorization', operator);
+    expect(listed.body.items.map((organisation: { code: string }) => organisation.code)).not.toEqual(expect.arrayContaining(['x-pay', 'y-pay']));
+  });
+
+  it('takes an empty body with a JSON content type as {} (validated as such)', async () => {
+    const empty = await organisations().set('Idempotency-Key', 'empty');
+    expect({ status: empty.status, code: empty.body.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(Object.keys(empty.body.details.fields)).toEqual(expect.arrayContaining(['code', 'name']));
+  });
+});
+
 describe('across services', () => {
   let apiKey: { keyId: string; apiKey: string };
 

@@ -30,6 +30,15 @@ function isChainUnavailable(exception: unknown): boolean {
   return typeof code === 'string' && UNAVAILABLE_CODES.has(code);
 }
 
+/**
+ * A request the HTTP server refused before any route saw it (Fastify's FST_ERR_* errors with a 4xx
+ * status: malformed JSON, a body over the limit, an unsupported content type).
+ */
+function isRefusedRequest(exception: unknown): boolean {
+  const { code, statusCode } = (exception ?? {}) as { code?: unknown; statusCode?: unknown };
+  return typeof code === 'string' && code.startsWith('FST_') && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
+}
+
 /** The API's error body (every 4xx and 5xx), for OpenAPI. */
 export class ErrorBodyDto implements ErrorBody {
   @ApiProperty({ example: 'CREDIT_LIMIT_EXCEEDED', description: 'Stable error code (docs/errors.md)' }) code: ErrorBody['code'];
@@ -53,6 +62,10 @@ export function errorAnswerOf(exception: unknown, logger: Logger): { status: num
     if (exception.getStatus() >= 500 && body.code !== 'DEPENDENCY_UNAVAILABLE') logger.error(exception);
     return { status: exception.getStatus(), body };
   }
+  if (isRefusedRequest(exception)) {
+    const { statusCode, message } = exception as { statusCode: number; message: string };
+    return { status: statusCode, body: { code: 'VALIDATION_FAILED', message: 'The request is malformed.', details: { reason: message } } };
+  }
   if (isChainUnavailable(exception)) {
     const error = new TallyError('CHAIN_UNAVAILABLE', { reason: (exception as { shortMessage?: string; message?: string }).shortMessage ?? String(exception) });
     logger.warn({ code: error.code, details: error.details }, 'the chain node did not answer');
@@ -68,8 +81,8 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
-    const response = host.switchToHttp().getResponse<{ status(code: number): { json(body: unknown): void } }>();
+    const response = host.switchToHttp().getResponse<{ status(code: number): { send(body: unknown): void } }>();
     const { status, body } = errorAnswerOf(exception, this.logger);
-    response.status(status).json(body);
+    response.status(status).send(body);
   }
 }

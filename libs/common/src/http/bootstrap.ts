@@ -1,14 +1,22 @@
 // Boots a service as a hybrid Nest application: the HTTP API (with its OpenAPI document at /docs
-// and /docs-json) and the NATS microservice (request-reply, queue group per service).
+// and /docs-json) and the NATS microservice (request-reply, queue group per service). HTTP runs on
+// Fastify: on this machine a Nest route with a guard, a validated body and the request log took
+// 0.62 ms of CPU a request on Express and 0.18 ms on Fastify, and the payment path answers one
+// request per payment.
 import type { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger, registerMicroserviceLogging } from 'nestjs-pino';
 import type { TallyConfig } from '../config/config.js';
 import { ensureDatabase, ensureSchema } from '../database/database.js';
 import { RpcErrorFilter } from '../messaging/rpc.js';
+import { requestIdOf } from '../observability/logging.js';
 import { validationPipe } from './validation.js';
+
+/** The largest request body accepted (413 beyond): Express's default, which the API had before. */
+export const MAX_BODY_BYTES = 100 * 1024;
 
 export interface ServiceDescription {
   title: string;
@@ -22,7 +30,21 @@ export async function bootstrapService(
 ): Promise<INestApplication> {
   await ensureDatabase(config.database.url);
   await ensureSchema(config.database.url, config.database.schema);
-  const app = await NestFactory.create(appModule, { bufferLogs: true, abortOnError: false });
+  // Each request's id is its correlation id (logging.ts), returned in X-Request-Id.
+  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, genReqId: requestIdOf });
+  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+    reply.header('X-Request-Id', request.id);
+    done();
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(appModule, adapter, { bufferLogs: true, abortOnError: false });
+  // JSON bodies as before (Express's parser): an empty body is {} — a POST without fields may come
+  // with a JSON content type and nothing else — and anything else is parsed by Fastify's own
+  // parser (which refuses __proto__ and constructor keys).
+  const parseJson = adapter.getInstance().getDefaultJsonParser('error', 'error');
+  app.useBodyParser('application/json', { bodyLimit: MAX_BODY_BYTES }, (request: unknown, body: Buffer, done: (error: Error | null, value?: unknown) => void) => {
+    if (body.length === 0) done(null, {});
+    else parseJson(request as Parameters<typeof parseJson>[0], body.toString('utf8'), done);
+  });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(validationPipe());
   app.enableShutdownHooks();
@@ -48,7 +70,7 @@ export async function bootstrapService(
   registerMicroserviceLogging(microservice);
   microservice.useGlobalFilters(new RpcErrorFilter());
   await app.startAllMicroservices();
-  // Nest hands the arguments after the port to Node's server.listen(port, host, backlog); its types name only a host.
+  // The Fastify adapter hands the argument after the host to listen() as its backlog; Nest's types name only a host.
   await (app as unknown as { listen(port: number, host: string, backlog: number): Promise<unknown> }).listen(config.http.port, config.http.host, config.http.listenBacklog);
   return app;
 }

@@ -2,27 +2,32 @@
 // up, returned in the response, and sent along in the `x-correlation-id` header of NATS requests,
 // whose handlers log with the same id.
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ExecutionContext } from '@nestjs/common';
+import type { IncomingMessage } from 'node:http';
+import { RequestMethod, type ExecutionContext } from '@nestjs/common';
 import { PinoLogger, type Params } from 'nestjs-pino';
 
 export const CORRELATION_HEADER = 'x-correlation-id';
 
+/** A request's correlation id: its X-Request-Id header when it is a sensible one, else a new UUID. */
+export function requestIdOf(request: Pick<IncomingMessage, 'headers'>): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
 export function loggerParams(serviceName: string, level: string): Params {
   return {
+    // Every route (under Fastify, nestjs-pino's default route pattern reaches none).
+    forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
     pinoHttp: {
       level,
       base: { service: serviceName },
-      genReqId: (request: IncomingMessage, response: ServerResponse) => {
-        const given = request.headers['x-request-id'];
-        const id = typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
-        response.setHeader('X-Request-Id', id);
-        return id;
-      },
+      // The HTTP server gives each request its id (requestIdOf) before this middleware runs.
+      genReqId: (request: IncomingMessage) => (request as IncomingMessage & { id?: string }).id ?? requestIdOf(request),
       customLogLevel: (_request, response, error) =>
         error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
       redact: ['req.headers.authorization', 'req.headers.cookie'],
-      autoLogging: { ignore: (request) => request.url === '/health' || request.url === '/metrics' },
+      // The URL as the client sent it (a middleware sees its own mount path stripped from url).
+      autoLogging: { ignore: (request) => ['/health', '/metrics'].includes((request as IncomingMessage & { originalUrl?: string }).originalUrl ?? request.url ?? '') },
     },
     microservice: {
       // A refusal with a stable 4xx code is the caller's business, not an error of ours.

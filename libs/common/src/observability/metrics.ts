@@ -29,11 +29,11 @@ export class HttpMetricsInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const started = process.hrtime.bigint();
-    const request = context.switchToHttp().getRequest<{ method: string; route?: { path?: string } }>();
+    const request = context.switchToHttp().getRequest<{ method: string; routeOptions?: { url?: string } }>();
     const response = context.switchToHttp().getResponse<{ statusCode: number }>();
     const observe = (status: number) =>
       this.metrics.httpDuration.observe(
-        { method: request.method, route: request.route?.path ?? 'unknown', status: String(status) },
+        { method: request.method, route: request.routeOptions?.url ?? 'unknown', status: String(status) },
         Number(process.hrtime.bigint() - started) / 1e9,
       );
     return next.handle().pipe(
