@@ -71,6 +71,11 @@ const settings = z
     BENCH_ANVIL_ARGS: z.string().default(''),
     /** Rebuilds of (g), one after another; the report's figure is their median. */
     BENCH_REBUILDS: z.coerce.number().int().min(1).max(9).default(3),
+    /**
+     * Seconds of the same load, not measured, before each system's peak run: the services of a
+     * fresh system are cold (V8 has compiled nothing of the request path yet); 0 skips it.
+     */
+    BENCH_WARMUP_S: z.coerce.number().int().min(0).max(60).default(5),
     /** A file to which each paced request is appended as a JSON line (run, due time, latency, instance, operation ids), for diagnosis. */
     BENCH_REQUEST_LOG: z.string().optional(),
     /** "1" keeps the bench's database (its outbox: when each operation was inserted and recorded, in which block) for diagnosis. */
@@ -976,6 +981,13 @@ async function againstChain(setup: SystemSetup, runs: LoadResult[]): Promise<{ a
   return { accepted: accepted.size, onChain: onChainSet.size, lost, duplicated };
 }
 
+/** A warm-up load run (not measured; its payments count in (h) like any other accepted). */
+async function warmUp(name: string, run: () => Promise<LoadResult>): Promise<LoadResult> {
+  say(`    warming up: ${settings.BENCH_WARMUP_S} s of the same load, not measured`);
+  settledSeconds[name] = await settle('the set-up');
+  return run();
+}
+
 /** CPU figures as one line: each process's cores (ms per payment). */
 const cpuText = (cpu: ReturnType<typeof cpuBetween>) => Object.entries(cpu).map(([name, { cores, msPerPayment }]) => `${name} ${cores} (${msPerPayment})`).join(', ');
 
@@ -987,8 +999,13 @@ async function main(): Promise<void> {
   // (a) one payment per request, on a system of its own.
   let setup = await startSystem('one payment per request', { watch: true });
   const peakBodies = alone(await presign(setup, settings.BENCH_DURATION_S * 3_000, 'peak'));
+  const warmUps: LoadResult[] = [];
+  if (settings.BENCH_WARMUP_S > 0) {
+    const warmUpBodies = alone(await presign(setup, settings.BENCH_WARMUP_S * 1_500, 'warm-up'));
+    warmUps.push(await warmUp('warmUp', () => load(setup.paymentUrls, setup.acme, warmUpBodies, { durationS: settings.BENCH_WARMUP_S, connections: settings.BENCH_CONNECTIONS })));
+  }
   say(`(a) end to end, self-custody, ${settings.BENCH_CONNECTIONS} connections over ${setup.paymentUrls.length} payment instance(s) for ${settings.BENCH_DURATION_S} s`);
-  settledSeconds.peak = await settle('the set-up');
+  settledSeconds.peak = await settle(warmUps.length > 0 ? 'the warm-up' : 'the set-up');
   const cpuBefore = cpuNow();
   const peakStarted = performance.now();
   const peak = await watched('peak', () => load(setup.paymentUrls, setup.acme, peakBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS }));
@@ -1013,7 +1030,7 @@ async function main(): Promise<void> {
   const custodial = await watched('custodial', () => load(setup.paymentUrls, setup.acme, custodialBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS }));
   say(`    ${custodial.paymentsPerSecond} payments/s, p99 ${custodial.p99Ms} ms`);
   await stopChainWatcher();
-  chainChecks.push(await againstChain(setup, [peak, at80, custodial]));
+  chainChecks.push(await againstChain(setup, [...warmUps, peak, at80, custodial]));
   systemsReport.push({ name: current().name, setupSeconds: setup.setupSeconds, runs: ['peak', 'at80', 'custodial'], billsRecorded: chainChecks[chainChecks.length - 1].onChain });
 
   // (a) batched: the same self-custody payments, BENCH_PAYMENTS_PER_REQUEST to a request, through
@@ -1026,8 +1043,13 @@ async function main(): Promise<void> {
     setup = await startSystem('batched', { watch: true });
     // Enough for the run without sending any twice: batching made 2.2–3.5 times the one-per-request peak here.
     const batchedPeakBodies = batched(await presign(setup, settings.BENCH_DURATION_S * Math.max(2_500, 4 * peak.paymentsPerSecond), 'batch-peak'), perRequest);
+    const batchedWarmUps: LoadResult[] = [];
+    if (settings.BENCH_WARMUP_S > 0) {
+      const warmUpBodies = batched(await presign(setup, settings.BENCH_WARMUP_S * 2_500, 'batch-warm-up'), perRequest);
+      batchedWarmUps.push(await warmUp('batchedWarmUp', () => load(setup.paymentUrls, setup.acme, warmUpBodies, { durationS: settings.BENCH_WARMUP_S, connections: settings.BENCH_BATCH_CONNECTIONS })));
+    }
     say(`(a) end to end, self-custody, ${perRequest} payments per request, ${settings.BENCH_BATCH_CONNECTIONS} connections over ${setup.paymentUrls.length} payment instance(s) for ${settings.BENCH_DURATION_S} s`);
-    settledSeconds.batchedPeak = await settle('the set-up');
+    settledSeconds.batchedPeak = await settle(batchedWarmUps.length > 0 ? 'the warm-up' : 'the set-up');
     const batchCpuBefore = cpuNow();
     const batchStarted = performance.now();
     const batchPeak = await watched('batchedPeak', () => load(setup.paymentUrls, setup.acme, batchedPeakBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_BATCH_CONNECTIONS }));
@@ -1042,7 +1064,7 @@ async function main(): Promise<void> {
     say(`    ${batchAt80.paymentsPerSecond} payments/s, request p50 ${batchAt80.p50Ms} ms, p95 ${batchAt80.p95Ms} ms, p99 ${batchAt80.p99Ms} ms`);
     batchedRuns = { peak: batchPeak, cpu: batchCpu, cpuText: cpuText(batchCpu), requestRate, at80: batchAt80 };
     await stopChainWatcher();
-    chainChecks.push(await againstChain(setup, [batchPeak, batchAt80]));
+    chainChecks.push(await againstChain(setup, [...batchedWarmUps, batchPeak, batchAt80]));
     systemsReport.push({ name: current().name, setupSeconds: setup.setupSeconds, runs: ['batchedPeak', 'batchedAt80'], billsRecorded: chainChecks[chainChecks.length - 1].onChain });
   }
   const { rebuild, medianRun } = await rebuildViews(setup);
