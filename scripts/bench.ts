@@ -1017,8 +1017,12 @@ async function main(): Promise<void> {
   const at80Bodies = alone(await presign(setup, rate * settings.BENCH_DURATION_S + 1_000, 'at80'));
   say(`(a) end to end at 80% of peak: ${rate} requests/s, paced`);
   settledSeconds.at80 = await settle('the peak run');
+  const at80CpuBefore = cpuNow();
+  const at80Started = performance.now();
   const at80 = await watched('at80', () => paced(setup.paymentUrls, setup.acme, at80Bodies, { durationS: settings.BENCH_DURATION_S, rate, name: 'at80' }));
+  const cpuAt80 = cpuBetween(at80CpuBefore, cpuNow(), (performance.now() - at80Started) / 1000, at80.statuses['201'] ?? 0);
   say(`    ${at80.paymentsPerSecond} payments/s, p50 ${at80.p50Ms} ms, p95 ${at80.p95Ms} ms, p99 ${at80.p99Ms} ms`);
+  say(`    CPU (cores; ms per payment): ${cpuText(cpuAt80)}`);
 
   say('(a) end to end, custodial payers (Tally signs through registration)');
   settledSeconds.custodial = await settle('the run at 80%');
@@ -1037,7 +1041,7 @@ async function main(): Promise<void> {
   // POST /v1/payments/batch, at peak and at 80% of it, on a fresh system; latency is each request's.
   // (g) then rebuilds this system's chain, the larger one.
   const perRequest = settings.BENCH_PAYMENTS_PER_REQUEST;
-  let batchedRuns: { peak: LoadResult; cpu: ReturnType<typeof cpuBetween>; cpuText: string; requestRate: number; at80: LoadResult } | undefined;
+  let batchedRuns: { peak: LoadResult; cpu: ReturnType<typeof cpuBetween>; cpuText: string; requestRate: number; at80: LoadResult; at80Cpu: ReturnType<typeof cpuBetween> } | undefined;
   if (perRequest > 0) {
     await stopSystem(setup);
     setup = await startSystem('batched', { watch: true });
@@ -1060,9 +1064,13 @@ async function main(): Promise<void> {
     const batchedAt80Bodies = batched(await presign(setup, Math.ceil(requestRate * settings.BENCH_DURATION_S) * perRequest, 'batch-at80'), perRequest);
     say(`(a) batched at 80% of peak: ${requestRate} requests/s (${Math.round(requestRate * perRequest)} payments/s), paced`);
     settledSeconds.batchedAt80 = await settle('the batched peak run');
+    const batchAt80CpuBefore = cpuNow();
+    const batchAt80Started = performance.now();
     const batchAt80 = await watched('batchedAt80', () => paced(setup.paymentUrls, setup.acme, batchedAt80Bodies, { durationS: settings.BENCH_DURATION_S, rate: requestRate, name: 'batchedAt80' }));
+    const batchAt80Cpu = cpuBetween(batchAt80CpuBefore, cpuNow(), (performance.now() - batchAt80Started) / 1000, batchAt80.statuses['201'] ?? 0);
     say(`    ${batchAt80.paymentsPerSecond} payments/s, request p50 ${batchAt80.p50Ms} ms, p95 ${batchAt80.p95Ms} ms, p99 ${batchAt80.p99Ms} ms`);
-    batchedRuns = { peak: batchPeak, cpu: batchCpu, cpuText: cpuText(batchCpu), requestRate, at80: batchAt80 };
+    say(`    CPU (cores; ms per payment): ${cpuText(batchAt80Cpu)}`);
+    batchedRuns = { peak: batchPeak, cpu: batchCpu, cpuText: cpuText(batchCpu), requestRate, at80: batchAt80, at80Cpu: batchAt80Cpu };
     await stopChainWatcher();
     chainChecks.push(await againstChain(setup, [...batchedWarmUps, batchPeak, batchAt80]));
     systemsReport.push({ name: current().name, setupSeconds: setup.setupSeconds, runs: ['batchedPeak', 'batchedAt80'], billsRecorded: chainChecks[chainChecks.length - 1].onChain });
@@ -1088,7 +1096,7 @@ async function main(): Promise<void> {
     startedAt: startedAt.toISOString(),
     settings,
     endToEnd: { paymentsPerSecond: peak.paymentsPerSecond, p50Ms: peak.p50Ms, p95Ms: peak.p95Ms, p99Ms: peak.p99Ms, statuses: peak.statuses, cpu: cpuAtPeak },
-    at80PercentOfPeak: { requestsPerSecond: rate, paymentsPerSecond: at80.paymentsPerSecond, p50Ms: at80.p50Ms, p95Ms: at80.p95Ms, p99Ms: at80.p99Ms, statuses: at80.statuses },
+    at80PercentOfPeak: { requestsPerSecond: rate, paymentsPerSecond: at80.paymentsPerSecond, p50Ms: at80.p50Ms, p95Ms: at80.p95Ms, p99Ms: at80.p99Ms, statuses: at80.statuses, cpu: cpuAt80 },
     custodial: { paymentsPerSecond: custodial.paymentsPerSecond, p50Ms: custodial.p50Ms, p99Ms: custodial.p99Ms, statuses: custodial.statuses },
     endToEndBatched: batchedRuns && {
       paymentsPerRequest: perRequest,
@@ -1099,7 +1107,7 @@ async function main(): Promise<void> {
       p99Ms: batchedRuns.peak.p99Ms,
       statuses: batchedRuns.peak.statuses,
       cpu: batchedRuns.cpu,
-      at80PercentOfPeak: { requestsPerSecond: batchedRuns.requestRate, paymentsPerSecond: batchedRuns.at80.paymentsPerSecond, p50Ms: batchedRuns.at80.p50Ms, p95Ms: batchedRuns.at80.p95Ms, p99Ms: batchedRuns.at80.p99Ms, statuses: batchedRuns.at80.statuses },
+      at80PercentOfPeak: { requestsPerSecond: batchedRuns.requestRate, paymentsPerSecond: batchedRuns.at80.paymentsPerSecond, p50Ms: batchedRuns.at80.p50Ms, p95Ms: batchedRuns.at80.p95Ms, p99Ms: batchedRuns.at80.p99Ms, statuses: batchedRuns.at80.statuses, cpu: batchedRuns.at80Cpu },
     },
     exhausted: [peak, at80, custodial, batchedRuns?.peak, batchedRuns?.at80].some((run) => run?.exhausted),
     settledSeconds,
@@ -1130,12 +1138,14 @@ async function main(): Promise<void> {
     `| (a) end to end, self-custody, peak (${settings.BENCH_PAYMENT_INSTANCES} payment instance${settings.BENCH_PAYMENT_INSTANCES > 1 ? 's' : ''}) | ${report.endToEnd.paymentsPerSecond} payments/s, p50 ${report.endToEnd.p50Ms} ms, p95 ${report.endToEnd.p95Ms} ms, p99 ${report.endToEnd.p99Ms} ms |`,
     `| (a) CPU during the peak run: cores (ms per payment) | ${cpuAtPeakText} |`,
     `| (a) at 80% of peak (${rate} req/s, paced) | ${report.at80PercentOfPeak.paymentsPerSecond} payments/s, p50 ${report.at80PercentOfPeak.p50Ms} ms, p95 ${report.at80PercentOfPeak.p95Ms} ms, p99 ${report.at80PercentOfPeak.p99Ms} ms |`,
+    `| (a) CPU during the run at 80%: cores (ms per payment) | ${cpuText(cpuAt80)} |`,
     `| (a) end to end, custodial | ${report.custodial.paymentsPerSecond} payments/s, p99 ${report.custodial.p99Ms} ms |`,
     ...(batchedRuns
       ? [
           `| (a) end to end, self-custody, ${perRequest} payments per request (POST /v1/payments/batch), peak | ${batchedRuns.peak.paymentsPerSecond} payments/s; requests p50 ${batchedRuns.peak.p50Ms} ms, p95 ${batchedRuns.peak.p95Ms} ms, p99 ${batchedRuns.peak.p99Ms} ms |`,
           `| (a) batched: CPU during the peak run, cores (ms per payment) | ${batchedRuns.cpuText} |`,
           `| (a) batched at 80% of peak (${batchedRuns.requestRate} req/s, paced) | ${batchedRuns.at80.paymentsPerSecond} payments/s; requests p50 ${batchedRuns.at80.p50Ms} ms, p95 ${batchedRuns.at80.p95Ms} ms, p99 ${batchedRuns.at80.p99Ms} ms |`,
+          `| (a) batched: CPU during the run at 80%, cores (ms per payment) | ${cpuText(batchedRuns.at80Cpu)} |`,
         ]
       : []),
     `| (b) chain only (batches of ${chainOnly.batchSize}) | ${chainOnly.paymentsPerSecond} payments/s |`,

@@ -12,8 +12,16 @@ export interface WriteRequest {
   orgId: string;
   /** Hash of the request as the client sent it: the same key with another body is refused. */
   requestHash: string;
-  /** Pre-checks, signs and encodes; called only when the operation id is new. */
+  /** Pre-checks, signs and encodes; called only when the operation id is new (see `insertFirst`). */
   prepare: () => Promise<PreparedWrite>;
+  /**
+   * Prepare and insert without looking the operation up first; a retry is known by its insert
+   * finding the operation there (then read, as a lookup first would have). For writes whose
+   * prepare changes nothing outside the outbox's transaction and may run again for a retry
+   * (payments): a new operation then costs one statement instead of two — under a steady stream
+   * of requests, one each, as they rarely arrive together.
+   */
+  insertFirst?: boolean;
 }
 
 export interface PreparedWrite {
@@ -67,7 +75,7 @@ export class WritePath {
 
   async execute(request: WriteRequest): Promise<WriteOutcome> {
     let created = false;
-    let existing = await this.outbox.find(request.operationId);
+    let existing = request.insertFirst ? null : await this.outbox.find(request.operationId);
     if (!existing) {
       let prepared: PreparedWrite;
       try {

@@ -46,6 +46,8 @@ export class PaymentService {
       operationId,
       orgId,
       requestHash: requestHashOf({ operation: 'payment.create', ...request }),
+      // Preparing reads the chain and the caches, and signs for a custodial payer: nothing kept.
+      insertFirst: true,
       prepare: () => (request.kind === 'CREDIT' ? this.prepareCredit(orgId, operationId, request) : this.prepareToken(orgId, operationId, request)),
     });
     return writeResultOf(outcome, (id) => this.get(id), this.chain.chainId);
