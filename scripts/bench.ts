@@ -1167,10 +1167,15 @@ async function main(): Promise<void> {
 }
 
 
-async function cleanUp(): Promise<void> {
-  const running = systems.splice(0);
-  system = undefined;
-  for (const stopping of running) await stopProcesses(stopping);
+/** Stops every system still running; called again (a signal, then main's failure), it waits for the first call. */
+let cleaning: Promise<void> | undefined;
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    const running = systems.splice(0);
+    system = undefined;
+    for (const stopping of running) await stopProcesses(stopping);
+  })();
+  return cleaning;
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
