@@ -1,9 +1,10 @@
 // `npm run bench`: measures the credit-payment path on systems of its own — each a fresh anvil
 // (block time 0.2 s, gas limit 1e9, no state file), its own database and NATS namespace, and the
-// registration, credit and payment services from the build; one for the one-per-request runs of
-// (a), one for its batched runs and (g), one for (b)–(e), so that no group runs on a chain the
-// others made larger — and writes bench/results/<date>.json, bench/results/latest.json and
-// latest.md. Figures, side by side:
+// registration, credit and payment services from the build, warmed up; one for each load run of
+// (a) — the peak and the run at 80% of it (the custodial run after it), one payment per request and
+// batched — with (g) on the batched peak's chain, and one for (b)–(e), so that no run measures a
+// chain other runs made larger — and writes bench/results/<date>.json, bench/results/latest.json
+// and latest.md. Figures, side by side:
 //   (a) end to end through the HTTP API: payments/s and p50/p95/p99 at peak (autocannon, N
 //       connections) and at 80% of peak (requests sent at a steady rate: paced()),
 //       self-custody payers (signed before timing) and custodial payers (Tally signs), one request
@@ -22,7 +23,6 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -31,6 +31,7 @@ import autocannon from 'autocannon';
 import { Contract, NonceManager, Transaction, Wallet } from 'ethers';
 import pg from 'pg';
 import { z } from 'zod';
+import { RawHttpPool } from './bench-http.js';
 import {
   addressOfPrivateKey,
   batchCalldata,
@@ -452,35 +453,17 @@ async function load(urls: string[], credential: string, bodies: LoadBody[], opti
   return tally.result((Date.now() - started) / 1000, exhausted);
 }
 
-/** Keep-alive connections of paced runs (as many as requests in flight need), kept open between requests. */
-const pacedAgent = new HttpAgent({ keepAlive: true, maxSockets: 4_096, maxFreeSockets: 4_096 });
-
 /**
- * Opens `count` keep-alive connections of the paced agent, round robin over the instances, before
- * a paced run's clock starts, as a client that sends all day has them open: each carries one cheap
- * request (an operation that does not exist: 404). Opened by the run itself, a few hundred in its
- * first second, they overflowed the services' listen queues at Node's default backlog of 511 (now
+ * Opens `count` keep-alive connections, round robin over the instances' pools, before a paced run's
+ * clock starts, as a client that sends all day has them open: each carries one cheap request (an
+ * operation that does not exist: 404). Opened by the run itself, a few hundred in its first second,
+ * they overflowed the services' listen queues at Node's default backlog of 511 (now
  * HTTP_LISTEN_BACKLOG), and each connection dropped there waited a second for its retry: that
  * second was the run's p99, a measure of connecting rather than of paying.
  */
-async function openConnections(urls: string[], credential: string, count: number): Promise<void> {
-  const path = `/v1/operations/0x${'0'.repeat(64)}`;
-  await Promise.all(
-    Array.from(
-      { length: count },
-      (_, index) =>
-        new Promise<void>((done) => {
-          const request = httpRequest(new URL(path, urls[index % urls.length]), { method: 'GET', headers: { authorization: `Bearer ${credential}` }, agent: pacedAgent, timeout: 30_000 }, (response) => {
-            response.resume();
-            response.on('end', () => done());
-            response.on('error', () => done());
-          });
-          request.on('timeout', () => request.destroy(new Error('timed out')));
-          request.on('error', () => done());
-          request.end();
-        }),
-    ),
-  );
+async function openConnections(pools: RawHttpPool[], credential: string, count: number): Promise<void> {
+  const probe = { method: 'GET' as const, path: `/v1/operations/0x${'0'.repeat(64)}`, headers: { Authorization: `Bearer ${credential}` } };
+  await Promise.all(pools.map((pool, index) => pool.open(Math.floor(count / pools.length) + (index < count % pools.length ? 1 : 0), probe)));
 }
 
 /**
@@ -498,34 +481,20 @@ async function paced(urls: string[], credential: string, bodies: LoadBody[], opt
   const total = Math.floor(options.durationS * options.rate);
   const exhausted = total > bodies.length;
   if (exhausted) say(`    warning: the run needs ${total} requests but has ${bodies.length} pre-signed; it sends some again and its figure counts those retries`);
-  const send = (index: number, due: number): Promise<void> =>
-    new Promise<void>((done) => {
-      const item = bodies[index % bodies.length];
-      const url = new URL(item.key === undefined ? '/v1/payments/batch' : '/v1/payments', urls[index % urls.length]);
-      const headers: Record<string, string | number> = { authorization: `Bearer ${credential}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(item.body) };
-      if (item.key !== undefined) headers['idempotency-key'] = item.key;
-      // Answered once: a failed response may also fail its request.
-      let answered = false;
-      const answer = (status: number | string, body: string) => {
-        if (answered) return;
-        answered = true;
-        tally.latencies.push(performance.now() - due);
-        if (settings.BENCH_REQUEST_LOG) requestLog.push(`${JSON.stringify({ run: options.name, due: performance.timeOrigin + due, ms: Math.round(performance.now() - due), instance: index % urls.length, operationIds: item.operationIds })}\n`);
-        tally.answer(item, status, body);
-        done();
-      };
-      const request = httpRequest(url, { method: 'POST', headers, agent: pacedAgent, timeout: 30_000 }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', () => answer('error', ''));
-        response.on('end', () => answer(response.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
-      });
-      request.on('timeout', () => request.destroy(new Error('timed out')));
-      request.on('error', () => answer('error', ''));
-      request.end(item.body);
-    });
+  // Requests go out on raw keep-alive connections (bench-http.ts): Node's http client cost the
+  // sender a sixth of the CPU a payment took at 80% of peak, on the cores the system under test uses.
+  const pools = urls.map((url) => new RawHttpPool(new URL(url)));
+  const send = async (index: number, due: number): Promise<void> => {
+    const item = bodies[index % bodies.length];
+    const headers: Record<string, string> = { Authorization: `Bearer ${credential}`, 'Content-Type': 'application/json' };
+    if (item.key !== undefined) headers['Idempotency-Key'] = item.key;
+    const { status, body } = await pools[index % pools.length].send({ method: 'POST', path: item.key === undefined ? '/v1/payments/batch' : '/v1/payments', headers, body: item.body });
+    tally.latencies.push(performance.now() - due);
+    if (settings.BENCH_REQUEST_LOG) requestLog.push(`${JSON.stringify({ run: options.name, due: performance.timeOrigin + due, ms: Math.round(performance.now() - due), instance: index % urls.length, operationIds: item.operationIds })}\n`);
+    tally.answer(item, status, body);
+  };
   // As many connections as a second of requests, opened before the clock starts (openConnections).
-  await openConnections(urls, credential, Math.min(2_048, Math.ceil(options.rate)));
+  await openConnections(pools, credential, Math.min(2_048, Math.ceil(options.rate)));
   const started = performance.now();
   const answers: Array<Promise<void>> = [];
   for (let index = 0; index < total; index += 1) {
@@ -535,6 +504,7 @@ async function paced(urls: string[], credential: string, bodies: LoadBody[], opt
     answers.push(send(index, due));
   }
   await Promise.all(answers);
+  for (const pool of pools) pool.close();
   if (settings.BENCH_REQUEST_LOG) writeFileSync(settings.BENCH_REQUEST_LOG, requestLog.join(''), { flag: 'a' });
   return tally.result((performance.now() - started) / 1000, exhausted);
 }
@@ -996,16 +966,29 @@ async function main(): Promise<void> {
   const systemsReport: Array<{ name: string; setupSeconds: number; runs: string[]; billsRecorded: number }> = [];
   const chainChecks: Array<Awaited<ReturnType<typeof againstChain>>> = [];
 
-  // (a) one payment per request, on a system of its own.
-  let setup = await startSystem('one payment per request', { watch: true });
-  const peakBodies = alone(await presign(setup, settings.BENCH_DURATION_S * 3_000, 'peak'));
-  const warmUps: LoadResult[] = [];
-  if (settings.BENCH_WARMUP_S > 0) {
-    const warmUpBodies = alone(await presign(setup, settings.BENCH_WARMUP_S * 1_500, 'warm-up'));
-    warmUps.push(await warmUp('warmUp', () => load(setup.paymentUrls, setup.acme, warmUpBodies, { durationS: settings.BENCH_WARMUP_S, connections: settings.BENCH_CONNECTIONS })));
-  }
+  /** A warm-up on the system: BENCH_WARMUP_S seconds of the load the run after it sends, not measured. */
+  const warmUpOn = async (setup: SystemSetup, name: string, perRequest: number): Promise<LoadResult[]> => {
+    if (settings.BENCH_WARMUP_S === 0) return [];
+    const payments = await presign(setup, settings.BENCH_WARMUP_S * (perRequest > 1 ? 2_500 : 1_500), `${name}-warm-up`);
+    const bodies = perRequest > 1 ? batched(payments, perRequest) : alone(payments);
+    const connections = perRequest > 1 ? settings.BENCH_BATCH_CONNECTIONS : settings.BENCH_CONNECTIONS;
+    return [await warmUp(`${name}WarmUp`, () => load(setup.paymentUrls, setup.acme, bodies, { durationS: settings.BENCH_WARMUP_S, connections }))];
+  };
+  /** After a system's runs: the chain watcher stopped, (h) for the system, its entry in the report. */
+  const finish = async (setup: SystemSetup, runs: LoadResult[], names: string[]): Promise<void> => {
+    await stopChainWatcher();
+    chainChecks.push(await againstChain(setup, runs));
+    systemsReport.push({ name: current().name, setupSeconds: setup.setupSeconds, runs: names, billsRecorded: chainChecks[chainChecks.length - 1].onChain });
+  };
+  const perRequest = settings.BENCH_PAYMENTS_PER_REQUEST;
+
+  // (a) one payment per request: the peak on a system of its own, then the run at 80% of it (and
+  // the custodial run) on another, so that each starts on a chain of the same size.
+  let setup = await startSystem('one payment per request, peak', { watch: true });
+  const peakBodies = alone(await presign(setup, settings.BENCH_DURATION_S * 2_000, 'peak'));
+  const peakWarmUps = await warmUpOn(setup, 'peak', 1);
   say(`(a) end to end, self-custody, ${settings.BENCH_CONNECTIONS} connections over ${setup.paymentUrls.length} payment instance(s) for ${settings.BENCH_DURATION_S} s`);
-  settledSeconds.peak = await settle(warmUps.length > 0 ? 'the warm-up' : 'the set-up');
+  settledSeconds.peak = await settle(peakWarmUps.length > 0 ? 'the warm-up' : 'the set-up');
   const cpuBefore = cpuNow();
   const peakStarted = performance.now();
   const peak = await watched('peak', () => load(setup.paymentUrls, setup.acme, peakBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS }));
@@ -1013,10 +996,17 @@ async function main(): Promise<void> {
   const cpuAtPeakText = cpuText(cpuAtPeak);
   say(`    ${peak.paymentsPerSecond} payments/s, p50 ${peak.p50Ms} ms, p95 ${peak.p95Ms} ms, p99 ${peak.p99Ms} ms, statuses ${JSON.stringify(peak.statuses)}`);
   say(`    CPU (cores; ms per payment): ${cpuAtPeakText}`);
+  await finish(setup, [...peakWarmUps, peak], perRequest > 0 ? ['peak'] : ['peak', 'rebuild']);
+  // Without batched runs, (g) rebuilds this chain.
+  let rebuilt = perRequest > 0 ? undefined : await rebuildViews(setup);
+  await stopSystem(setup);
+
+  setup = await startSystem('one payment per request, at 80% of peak', { watch: true });
   const rate = Math.max(1, Math.floor(peak.paymentsPerSecond * 0.8));
   const at80Bodies = alone(await presign(setup, rate * settings.BENCH_DURATION_S + 1_000, 'at80'));
+  const at80WarmUps = await warmUpOn(setup, 'at80', 1);
   say(`(a) end to end at 80% of peak: ${rate} requests/s, paced`);
-  settledSeconds.at80 = await settle('the peak run');
+  settledSeconds.at80 = await settle(at80WarmUps.length > 0 ? 'the warm-up' : 'the set-up');
   const at80CpuBefore = cpuNow();
   const at80Started = performance.now();
   const at80 = await watched('at80', () => paced(setup.paymentUrls, setup.acme, at80Bodies, { durationS: settings.BENCH_DURATION_S, rate, name: 'at80' }));
@@ -1026,44 +1016,43 @@ async function main(): Promise<void> {
 
   say('(a) end to end, custodial payers (Tally signs through registration)');
   settledSeconds.custodial = await settle('the run at 80%');
-  const custodialBodies = Array.from({ length: settings.BENCH_DURATION_S * 3_000 }, (_, index) => {
+  const custodialBodies = Array.from({ length: settings.BENCH_DURATION_S * 2_000 }, (_, index) => {
     const line = setup.custodialLines[index % setup.custodialLines.length];
     const key = `custodial-${index}`;
     return { key, operationIds: [operationIdOf('acme-pay', key)], body: JSON.stringify({ kind: 'CREDIT', lineId: line.lineId, amount: '100' }) };
   });
   const custodial = await watched('custodial', () => load(setup.paymentUrls, setup.acme, custodialBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS }));
   say(`    ${custodial.paymentsPerSecond} payments/s, p99 ${custodial.p99Ms} ms`);
-  await stopChainWatcher();
-  chainChecks.push(await againstChain(setup, [...warmUps, peak, at80, custodial]));
-  systemsReport.push({ name: current().name, setupSeconds: setup.setupSeconds, runs: ['peak', 'at80', 'custodial'], billsRecorded: chainChecks[chainChecks.length - 1].onChain });
+  await finish(setup, [...at80WarmUps, at80, custodial], ['at80', 'custodial']);
+  await stopSystem(setup);
 
   // (a) batched: the same self-custody payments, BENCH_PAYMENTS_PER_REQUEST to a request, through
-  // POST /v1/payments/batch, at peak and at 80% of it, on a fresh system; latency is each request's.
-  // (g) then rebuilds this system's chain, the larger one.
-  const perRequest = settings.BENCH_PAYMENTS_PER_REQUEST;
+  // POST /v1/payments/batch, at peak and at 80% of it, each on a fresh system; latency is each
+  // request's. (g) rebuilds the peak's chain.
   let batchedRuns: { peak: LoadResult; cpu: ReturnType<typeof cpuBetween>; cpuText: string; requestRate: number; at80: LoadResult; at80Cpu: ReturnType<typeof cpuBetween> } | undefined;
   if (perRequest > 0) {
-    await stopSystem(setup);
-    setup = await startSystem('batched', { watch: true });
+    setup = await startSystem('batched, peak', { watch: true });
     // Enough for the run without sending any twice: batching made 2.2–3.5 times the one-per-request peak here.
     const batchedPeakBodies = batched(await presign(setup, settings.BENCH_DURATION_S * Math.max(2_500, 4 * peak.paymentsPerSecond), 'batch-peak'), perRequest);
-    const batchedWarmUps: LoadResult[] = [];
-    if (settings.BENCH_WARMUP_S > 0) {
-      const warmUpBodies = batched(await presign(setup, settings.BENCH_WARMUP_S * 2_500, 'batch-warm-up'), perRequest);
-      batchedWarmUps.push(await warmUp('batchedWarmUp', () => load(setup.paymentUrls, setup.acme, warmUpBodies, { durationS: settings.BENCH_WARMUP_S, connections: settings.BENCH_BATCH_CONNECTIONS })));
-    }
+    const batchedPeakWarmUps = await warmUpOn(setup, 'batchedPeak', perRequest);
     say(`(a) end to end, self-custody, ${perRequest} payments per request, ${settings.BENCH_BATCH_CONNECTIONS} connections over ${setup.paymentUrls.length} payment instance(s) for ${settings.BENCH_DURATION_S} s`);
-    settledSeconds.batchedPeak = await settle(batchedWarmUps.length > 0 ? 'the warm-up' : 'the set-up');
+    settledSeconds.batchedPeak = await settle(batchedPeakWarmUps.length > 0 ? 'the warm-up' : 'the set-up');
     const batchCpuBefore = cpuNow();
     const batchStarted = performance.now();
     const batchPeak = await watched('batchedPeak', () => load(setup.paymentUrls, setup.acme, batchedPeakBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_BATCH_CONNECTIONS }));
     const batchCpu = cpuBetween(batchCpuBefore, cpuNow(), (performance.now() - batchStarted) / 1000, batchPeak.statuses['201'] ?? 0);
     say(`    ${batchPeak.paymentsPerSecond} payments/s, request p50 ${batchPeak.p50Ms} ms, p95 ${batchPeak.p95Ms} ms, p99 ${batchPeak.p99Ms} ms, payments ${JSON.stringify(batchPeak.statuses)}`);
     say(`    CPU (cores; ms per payment): ${cpuText(batchCpu)}`);
+    await finish(setup, [...batchedPeakWarmUps, batchPeak], ['batchedPeak', 'rebuild']);
+    rebuilt = await rebuildViews(setup);
+    await stopSystem(setup);
+
+    setup = await startSystem('batched, at 80% of peak', { watch: true });
     const requestRate = Number(Math.max(0.1, (batchPeak.paymentsPerSecond * 0.8) / perRequest).toFixed(2));
     const batchedAt80Bodies = batched(await presign(setup, Math.ceil(requestRate * settings.BENCH_DURATION_S) * perRequest, 'batch-at80'), perRequest);
+    const batchedAt80WarmUps = await warmUpOn(setup, 'batchedAt80', perRequest);
     say(`(a) batched at 80% of peak: ${requestRate} requests/s (${Math.round(requestRate * perRequest)} payments/s), paced`);
-    settledSeconds.batchedAt80 = await settle('the batched peak run');
+    settledSeconds.batchedAt80 = await settle(batchedAt80WarmUps.length > 0 ? 'the warm-up' : 'the set-up');
     const batchAt80CpuBefore = cpuNow();
     const batchAt80Started = performance.now();
     const batchAt80 = await watched('batchedAt80', () => paced(setup.paymentUrls, setup.acme, batchedAt80Bodies, { durationS: settings.BENCH_DURATION_S, rate: requestRate, name: 'batchedAt80' }));
@@ -1071,13 +1060,10 @@ async function main(): Promise<void> {
     say(`    ${batchAt80.paymentsPerSecond} payments/s, request p50 ${batchAt80.p50Ms} ms, p95 ${batchAt80.p95Ms} ms, p99 ${batchAt80.p99Ms} ms`);
     say(`    CPU (cores; ms per payment): ${cpuText(batchAt80Cpu)}`);
     batchedRuns = { peak: batchPeak, cpu: batchCpu, cpuText: cpuText(batchCpu), requestRate, at80: batchAt80, at80Cpu: batchAt80Cpu };
-    await stopChainWatcher();
-    chainChecks.push(await againstChain(setup, [...batchedWarmUps, batchPeak, batchAt80]));
-    systemsReport.push({ name: current().name, setupSeconds: setup.setupSeconds, runs: ['batchedPeak', 'batchedAt80'], billsRecorded: chainChecks[chainChecks.length - 1].onChain });
+    await finish(setup, [...batchedAt80WarmUps, batchAt80], ['batchedAt80']);
+    await stopSystem(setup);
   }
-  const { rebuild, medianRun } = await rebuildViews(setup);
-  systemsReport[systemsReport.length - 1].runs.push('rebuild');
-  await stopSystem(setup);
+  const { rebuild, medianRun } = rebuilt!;
 
   // (b) chain only, (d) gas, (e) view lag and (c) naive, on a fresh system.
   setup = await startSystem('chain only and naive', { watch: false });
