@@ -73,7 +73,7 @@ const settings = z
     /** Rebuilds of (g), one after another; the report's figure is their median. */
     BENCH_REBUILDS: z.coerce.number().int().min(1).max(9).default(3),
     /**
-     * Seconds of the same load, not measured, before each system's peak run: the services of a
+     * Seconds of the same load, not measured, before each system's load run: the services of a
      * fresh system are cold (V8 has compiled nothing of the request path yet); 0 skips it.
      */
     BENCH_WARMUP_S: z.coerce.number().int().min(0).max(60).default(5),
