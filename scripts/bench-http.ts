@@ -124,8 +124,19 @@ class Connection {
   }
 
   private onData(chunk: Buffer): void {
+    if (!this.current) {
+      // Nothing asked on this connection: bytes now are not an answer to anything.
+      this.fail();
+      return;
+    }
     this.buffered = this.buffered.length === 0 ? chunk : Buffer.concat([this.buffered, chunk]);
-    const parsed = parseResponse(this.buffered);
+    let parsed: ReturnType<typeof parseResponse>;
+    try {
+      parsed = parseResponse(this.buffered);
+    } catch {
+      this.fail();
+      return;
+    }
     if (!parsed) return;
     const pending = this.current;
     this.current = undefined;
@@ -151,7 +162,8 @@ class Connection {
 
 /**
  * A whole HTTP/1.1 response at the start of `data`: its status, body and whether the server closes
- * the connection after it; undefined while it is incomplete.
+ * the connection after it; undefined while it is incomplete. Enough for the services' answers (a
+ * length or chunks without trailers); a malformed chunk size throws.
  */
 export function parseResponse(data: Buffer): { status: number; body: string; close: boolean } | undefined {
   const headerEnd = data.indexOf(HEADER_END);
@@ -177,6 +189,7 @@ export function parseResponse(data: Buffer): { status: number; body: string; clo
       const lineEnd = data.indexOf(CRLF, position);
       if (lineEnd < 0) return undefined;
       const size = Number.parseInt(data.subarray(position, lineEnd).toString('latin1'), 16);
+      if (!Number.isFinite(size) || size < 0) throw new Error('a malformed chunk size');
       if (size === 0) {
         // The last chunk, then (no trailers here) the final CRLF.
         if (data.length < lineEnd + 4) return undefined;

@@ -113,6 +113,8 @@ interface System {
   anvil: AnvilNode;
   children: Array<{ name: string; child: ChildProcess }>;
   chainWatcher?: ChildProcess;
+  /** Its stopping, once begun (stopProcesses): a second caller waits for the same. */
+  stopped?: Promise<void>;
   chainWatchLog: string;
 }
 /** The system being measured (one at a time). */
@@ -874,27 +876,42 @@ async function stopSystem(setup?: SystemSetup): Promise<void> {
   setup?.provider.destroy();
   await stopChainWatcher();
   system = undefined;
-  systems.splice(systems.indexOf(stopping), 1);
+  // Still listed while it stops, so that a clean-up meanwhile waits for it rather than missing it.
   await stopProcesses(stopping);
+  systems.splice(systems.indexOf(stopping), 1);
 }
 
 /** Stops a system's processes and chain and drops what it made (the database unless BENCH_KEEP_DATABASE). */
-async function stopProcesses(stopping: System): Promise<void> {
-  stopping.chainWatcher?.kill('SIGTERM');
-  for (const { child } of stopping.children) child.kill('SIGTERM');
-  await Promise.all(stopping.children.map(({ child }) => (child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined)));
-  await stopping.anvil.stop();
-  const admin = new pg.Client({ connectionString: settings.DATABASE_ADMIN_URL });
-  if (settings.BENCH_KEEP_DATABASE === '1') say(`kept the database ${stopping.database}`);
-  else await admin.connect().then(() => admin.query(`DROP DATABASE IF EXISTS "${stopping.database}" WITH (FORCE)`)).catch(() => undefined);
-  await admin.end().catch(() => undefined);
-  const { connect } = await import('@nats-io/transport-node');
-  const { jetstreamManager } = await import('@nats-io/jetstream');
-  const nats = await connect({ servers: settings.NATS_URL }).catch(() => undefined);
-  if (nats) {
-    await (await jetstreamManager(nats)).streams.delete(stopping.stream).catch(() => undefined);
-    await nats.close();
-  }
+function stopProcesses(stopping: System): Promise<void> {
+  stopping.stopped ??= (async () => {
+    stopping.chainWatcher?.kill('SIGTERM');
+    for (const { child } of stopping.children) child.kill('SIGTERM');
+    // A service that does not stop within 10 s is killed.
+    await Promise.all(
+      stopping.children.map(async ({ child }) => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await once(child, 'exit');
+        clearTimeout(timer);
+      }),
+    );
+    await stopping.anvil.stop().catch(() => stopping.anvil.process.kill('SIGKILL'));
+    const admin = new pg.Client({ connectionString: settings.DATABASE_ADMIN_URL });
+    if (settings.BENCH_KEEP_DATABASE === '1') say(`kept the database ${stopping.database}`);
+    else await admin.connect().then(() => admin.query(`DROP DATABASE IF EXISTS "${stopping.database}" WITH (FORCE)`)).catch(() => undefined);
+    await admin.end().catch(() => undefined);
+    const { connect } = await import('@nats-io/transport-node');
+    const { jetstreamManager } = await import('@nats-io/jetstream');
+    const nats = await connect({ servers: settings.NATS_URL }).catch(() => undefined);
+    if (nats) {
+      try {
+        await (await jetstreamManager(nats)).streams.delete(stopping.stream).catch(() => undefined);
+      } finally {
+        await nats.close().catch(() => undefined);
+      }
+    }
+  })();
+  return stopping.stopped;
 }
 
 /** Self-custody payments on the system's lines, signed before timing (round robin over the payers). */
@@ -934,18 +951,36 @@ function batched(payments: Array<ReturnType<typeof signPayment>>, size: number):
   return requests;
 }
 
-/** (h) on one system: the payments it accepted against its chain's BillRecorded events. */
+/**
+ * (h) on one system: the payments it accepted against its chain's BillRecorded events. A payment
+ * answered 202 may land after its run: the chain is read again for up to a minute while any
+ * accepted payment is missing from it.
+ */
 async function againstChain(setup: SystemSetup, runs: LoadResult[]): Promise<{ accepted: number; onChain: number; lost: number; duplicated: number }> {
   const accepted = new Set(runs.flatMap((run) => run.accepted));
   const recordedTopic = interfaceOf('CreditLedger').getEvent('BillRecorded')!.topicHash;
-  const head = await setup.provider.getBlockNumber();
   const onChain: string[] = [];
-  for (let from = Number(setup.manifest.deploymentBlock); from <= head; from += 2_000) {
-    const logs = await setup.provider.getLogs({ address: setup.ledgerAddress, topics: [recordedTopic], fromBlock: from, toBlock: Math.min(head, from + 1_999) });
-    for (const log of logs) onChain.push(log.topics[1]);
+  const onChainSet = new Set<string>();
+  let from = Number(setup.manifest.deploymentBlock);
+  const readUpToHead = async () => {
+    const head = await setup.provider.getBlockNumber();
+    for (; from <= head; from += 2_000) {
+      const logs = await setup.provider.getLogs({ address: setup.ledgerAddress, topics: [recordedTopic], fromBlock: from, toBlock: Math.min(head, from + 1_999) });
+      for (const log of logs) {
+        onChain.push(log.topics[1]);
+        onChainSet.add(log.topics[1]);
+      }
+    }
+    from = head + 1;
+  };
+  const missing = () => [...accepted].filter((operationId) => !onChainSet.has(operationId)).length;
+  const deadline = Date.now() + 60_000;
+  await readUpToHead();
+  while (missing() > 0 && Date.now() < deadline) {
+    await new Promise((resolveWait) => setTimeout(resolveWait, 2_000));
+    await readUpToHead();
   }
-  const onChainSet = new Set(onChain);
-  const lost = [...accepted].filter((operationId) => !onChainSet.has(operationId)).length;
+  const lost = missing();
   const duplicated = onChain.length - onChainSet.size;
   say(`(h) accepted ${accepted.size}, on chain ${onChainSet.size}, lost ${lost}, duplicated ${duplicated}`);
   return { accepted: accepted.size, onChain: onChainSet.size, lost, duplicated };
@@ -1157,9 +1192,10 @@ async function main(): Promise<void> {
 let cleaning: Promise<void> | undefined;
 function cleanUp(): Promise<void> {
   cleaning ??= (async () => {
-    const running = systems.splice(0);
     system = undefined;
-    for (const stopping of running) await stopProcesses(stopping);
+    // Each system still listed, one after another; one that fails to stop does not keep the others running.
+    for (const stopping of [...systems]) await stopProcesses(stopping).catch((error: unknown) => say(`stopping ${stopping.name} failed: ${String(error)}`));
+    systems.length = 0;
   })();
   return cleaning;
 }

@@ -98,3 +98,7 @@ it('parses nothing until a response is whole', () => {
   expect(parseResponse(chunked.subarray(0, chunked.length - 2))).toBeUndefined();
   expect(parseResponse(chunked)).toEqual({ status: 200, body: 'abc', close: true });
 });
+
+it('refuses a malformed chunk size rather than reading on', () => {
+  expect(() => parseResponse(Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n0\r\n\r\n'))).toThrow('a malformed chunk size');
+});

@@ -115,6 +115,11 @@ describe('HTTP', () => {
     expect(listed.body.items.map((organisation: { code: string }) => organisation.code)).not.toEqual(expect.arrayContaining(['x-pay', 'y-pay']));
   });
 
+  it('ignores a trailing slash, as before', async () => {
+    const listed = await request(urls.registration).get('/v1/organisations/').set('Authorization', operator);
+    expect(listed.status).toBe(200);
+  });
+
   it('takes an empty body with a JSON content type as {} (validated as such)', async () => {
     const empty = await organisations().set('Idempotency-Key', 'empty');
     expect({ status: empty.status, code: empty.body.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });

@@ -255,7 +255,7 @@ describe('statements and clearing', () => {
     expect(BigInt(statement.body.closingBalance)).toBe((await readCreditLine(chain, line.lineId)).used);
 
     const csv = await get('settlement', `/v1/statements?lineId=${line.lineId}&from=${start}&to=${end}&format=csv`, beta);
-    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
     const rows = csv.text.trim().split('\n');
     expect(rows[1]).toBe('occurred_at,kind,reference_id,amount,tx_hash,block_number');
     expect(rows[2]).toContain('OPENING_BALANCE,,0');

@@ -20,7 +20,7 @@ export class StatementController {
   async get(@Query() query: StatementQuery, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) response: Response): Promise<StatementDto | string> {
     const statement = await this.statements.statement(principal, query);
     if (query.format !== 'csv') return statement;
-    response.type('text/csv');
+    response.type('text/csv; charset=utf-8');
     return this.statements.toCsv(statement);
   }
 }

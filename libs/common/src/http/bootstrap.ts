@@ -31,7 +31,8 @@ export async function bootstrapService(
   await ensureDatabase(config.database.url);
   await ensureSchema(config.database.url, config.database.schema);
   // Each request's id is its correlation id (logging.ts), returned in X-Request-Id.
-  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, genReqId: requestIdOf });
+  // A trailing slash is ignored, as Express did (paths stay case-sensitive: their parameters are ids).
+  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, genReqId: requestIdOf, routerOptions: { ignoreTrailingSlash: true } });
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);
     done();
