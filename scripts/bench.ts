@@ -739,12 +739,9 @@ interface SystemSetup {
   manifest: ReturnType<typeof deployContracts> extends Promise<infer T> ? T : never;
   chainId: bigint;
   ledgerAddress: string;
-  registrationUrl: string;
-  creditUrl: string;
   paymentUrls: string[];
-  /** API keys of the enterprises' organisation (acme-pay) and the merchant's (beta-pay). */
+  /** API key of the enterprises' organisation (acme-pay), which every load run uses. */
   acme: string;
-  beta: string;
   merchant: string;
   selfLines: PayerLine[];
   custodialLines: PayerLine[];
@@ -847,11 +844,8 @@ async function startSystem(name: string, options: { watch: boolean }): Promise<S
     manifest,
     chainId: BigInt(manifest.chainId),
     ledgerAddress: manifest.contracts.CreditLedger.address,
-    registrationUrl: registration.url,
-    creditUrl: credit.url,
     paymentUrls,
     acme,
-    beta,
     merchant,
     selfLines,
     custodialLines,
@@ -865,7 +859,7 @@ async function startSystem(name: string, options: { watch: boolean }): Promise<S
 const memoryMb: Record<string, number> = {};
 
 /** Reads the system's peak memory, then stops its services, watcher and chain, and drops its database and stream. */
-async function stopSystem(setup?: SystemSetup): Promise<void> {
+async function stopSystem(setup: SystemSetup): Promise<void> {
   const stopping = system;
   if (!stopping) return;
   const keep = (name: string, mb: number) => {
@@ -873,7 +867,7 @@ async function stopSystem(setup?: SystemSetup): Promise<void> {
   };
   keep('anvil', peakMemoryMb(stopping.anvil.process.pid));
   for (const { name, child } of stopping.children) if (!name.startsWith('payment_rebuild')) keep(name, peakMemoryMb(child.pid));
-  setup?.provider.destroy();
+  setup.provider.destroy();
   await stopChainWatcher();
   system = undefined;
   // Still listed while it stops, so that a clean-up meanwhile waits for it rather than missing it.
@@ -986,11 +980,30 @@ async function againstChain(setup: SystemSetup, runs: LoadResult[]): Promise<{ a
   return { accepted: accepted.size, onChain: onChainSet.size, lost, duplicated };
 }
 
-/** A warm-up load run (not measured; its payments count in (h) like any other accepted). */
-async function warmUp(name: string, run: () => Promise<LoadResult>): Promise<LoadResult> {
+/**
+ * A warm-up on the system before the run `name`: BENCH_WARMUP_S seconds of the load that run sends
+ * (`perRequest` payments a request), closed loop, not measured; its payments count in (h).
+ */
+async function warmUpOn(setup: SystemSetup, name: string, perRequest: number): Promise<LoadResult[]> {
+  if (settings.BENCH_WARMUP_S === 0) return [];
+  const payments = await presign(setup, settings.BENCH_WARMUP_S * (perRequest > 1 ? 2_500 : 1_500), `${name}-warm-up`);
+  const bodies = perRequest > 1 ? batched(payments, perRequest) : alone(payments);
+  const connections = perRequest > 1 ? settings.BENCH_BATCH_CONNECTIONS : settings.BENCH_CONNECTIONS;
   say(`    warming up: ${settings.BENCH_WARMUP_S} s of the same load, not measured`);
-  settledSeconds[name] = await settle('the set-up');
-  return run();
+  settledSeconds[`${name}WarmUp`] = await settle('the set-up');
+  return [await load(setup.paymentUrls, setup.acme, bodies, { durationS: settings.BENCH_WARMUP_S, connections })];
+}
+
+/**
+ * A measured load run: once the system has settled after its warm-up (or set-up), watched, with the
+ * CPU each process used during it (per payment recorded).
+ */
+async function measured(name: string, warmedUp: boolean, run: () => Promise<LoadResult>): Promise<{ result: LoadResult; cpu: ReturnType<typeof cpuBetween> }> {
+  settledSeconds[name] = await settle(warmedUp ? 'the warm-up' : 'the set-up');
+  const before = cpuNow();
+  const started = performance.now();
+  const result = await watched(name, run);
+  return { result, cpu: cpuBetween(before, cpuNow(), (performance.now() - started) / 1000, result.statuses['201'] ?? 0) };
 }
 
 /** CPU figures as one line: each process's cores (ms per payment). */
@@ -1001,14 +1014,6 @@ async function main(): Promise<void> {
   const systemsReport: Array<{ name: string; setupSeconds: number; runs: string[]; billsRecorded: number }> = [];
   const chainChecks: Array<Awaited<ReturnType<typeof againstChain>>> = [];
 
-  /** A warm-up on the system: BENCH_WARMUP_S seconds of the load the run after it sends, not measured. */
-  const warmUpOn = async (setup: SystemSetup, name: string, perRequest: number): Promise<LoadResult[]> => {
-    if (settings.BENCH_WARMUP_S === 0) return [];
-    const payments = await presign(setup, settings.BENCH_WARMUP_S * (perRequest > 1 ? 2_500 : 1_500), `${name}-warm-up`);
-    const bodies = perRequest > 1 ? batched(payments, perRequest) : alone(payments);
-    const connections = perRequest > 1 ? settings.BENCH_BATCH_CONNECTIONS : settings.BENCH_CONNECTIONS;
-    return [await warmUp(`${name}WarmUp`, () => load(setup.paymentUrls, setup.acme, bodies, { durationS: settings.BENCH_WARMUP_S, connections }))];
-  };
   /** After a system's runs: the chain watcher stopped, (h) for the system, its entry in the report. */
   const finish = async (setup: SystemSetup, runs: LoadResult[], names: string[]): Promise<void> => {
     await stopChainWatcher();
@@ -1023,11 +1028,9 @@ async function main(): Promise<void> {
   const peakBodies = alone(await presign(setup, settings.BENCH_DURATION_S * 2_000, 'peak'));
   const peakWarmUps = await warmUpOn(setup, 'peak', 1);
   say(`(a) end to end, self-custody, ${settings.BENCH_CONNECTIONS} connections over ${setup.paymentUrls.length} payment instance(s) for ${settings.BENCH_DURATION_S} s`);
-  settledSeconds.peak = await settle(peakWarmUps.length > 0 ? 'the warm-up' : 'the set-up');
-  const cpuBefore = cpuNow();
-  const peakStarted = performance.now();
-  const peak = await watched('peak', () => load(setup.paymentUrls, setup.acme, peakBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS }));
-  const cpuAtPeak = cpuBetween(cpuBefore, cpuNow(), (performance.now() - peakStarted) / 1000, peak.statuses['201'] ?? 0);
+  const { result: peak, cpu: cpuAtPeak } = await measured('peak', peakWarmUps.length > 0, () =>
+    load(setup.paymentUrls, setup.acme, peakBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_CONNECTIONS }),
+  );
   const cpuAtPeakText = cpuText(cpuAtPeak);
   say(`    ${peak.paymentsPerSecond} payments/s, p50 ${peak.p50Ms} ms, p95 ${peak.p95Ms} ms, p99 ${peak.p99Ms} ms, statuses ${JSON.stringify(peak.statuses)}`);
   say(`    CPU (cores; ms per payment): ${cpuAtPeakText}`);
@@ -1041,11 +1044,9 @@ async function main(): Promise<void> {
   const at80Bodies = alone(await presign(setup, rate * settings.BENCH_DURATION_S + 1_000, 'at80'));
   const at80WarmUps = await warmUpOn(setup, 'at80', 1);
   say(`(a) end to end at 80% of peak: ${rate} requests/s, paced`);
-  settledSeconds.at80 = await settle(at80WarmUps.length > 0 ? 'the warm-up' : 'the set-up');
-  const at80CpuBefore = cpuNow();
-  const at80Started = performance.now();
-  const at80 = await watched('at80', () => paced(setup.paymentUrls, setup.acme, at80Bodies, { durationS: settings.BENCH_DURATION_S, rate, name: 'at80' }));
-  const cpuAt80 = cpuBetween(at80CpuBefore, cpuNow(), (performance.now() - at80Started) / 1000, at80.statuses['201'] ?? 0);
+  const { result: at80, cpu: cpuAt80 } = await measured('at80', at80WarmUps.length > 0, () =>
+    paced(setup.paymentUrls, setup.acme, at80Bodies, { durationS: settings.BENCH_DURATION_S, rate, name: 'at80' }),
+  );
   say(`    ${at80.paymentsPerSecond} payments/s, p50 ${at80.p50Ms} ms, p95 ${at80.p95Ms} ms, p99 ${at80.p99Ms} ms`);
   say(`    CPU (cores; ms per payment): ${cpuText(cpuAt80)}`);
 
@@ -1071,11 +1072,9 @@ async function main(): Promise<void> {
     const batchedPeakBodies = batched(await presign(setup, settings.BENCH_DURATION_S * Math.max(2_500, 4 * peak.paymentsPerSecond), 'batch-peak'), perRequest);
     const batchedPeakWarmUps = await warmUpOn(setup, 'batchedPeak', perRequest);
     say(`(a) end to end, self-custody, ${perRequest} payments per request, ${settings.BENCH_BATCH_CONNECTIONS} connections over ${setup.paymentUrls.length} payment instance(s) for ${settings.BENCH_DURATION_S} s`);
-    settledSeconds.batchedPeak = await settle(batchedPeakWarmUps.length > 0 ? 'the warm-up' : 'the set-up');
-    const batchCpuBefore = cpuNow();
-    const batchStarted = performance.now();
-    const batchPeak = await watched('batchedPeak', () => load(setup.paymentUrls, setup.acme, batchedPeakBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_BATCH_CONNECTIONS }));
-    const batchCpu = cpuBetween(batchCpuBefore, cpuNow(), (performance.now() - batchStarted) / 1000, batchPeak.statuses['201'] ?? 0);
+    const { result: batchPeak, cpu: batchCpu } = await measured('batchedPeak', batchedPeakWarmUps.length > 0, () =>
+      load(setup.paymentUrls, setup.acme, batchedPeakBodies, { durationS: settings.BENCH_DURATION_S, connections: settings.BENCH_BATCH_CONNECTIONS }),
+    );
     say(`    ${batchPeak.paymentsPerSecond} payments/s, request p50 ${batchPeak.p50Ms} ms, p95 ${batchPeak.p95Ms} ms, p99 ${batchPeak.p99Ms} ms, payments ${JSON.stringify(batchPeak.statuses)}`);
     say(`    CPU (cores; ms per payment): ${cpuText(batchCpu)}`);
     await finish(setup, [...batchedPeakWarmUps, batchPeak], ['batchedPeak', 'rebuild']);
@@ -1087,11 +1086,9 @@ async function main(): Promise<void> {
     const batchedAt80Bodies = batched(await presign(setup, Math.ceil(requestRate * settings.BENCH_DURATION_S) * perRequest, 'batch-at80'), perRequest);
     const batchedAt80WarmUps = await warmUpOn(setup, 'batchedAt80', perRequest);
     say(`(a) batched at 80% of peak: ${requestRate} requests/s (${Math.round(requestRate * perRequest)} payments/s), paced`);
-    settledSeconds.batchedAt80 = await settle(batchedAt80WarmUps.length > 0 ? 'the warm-up' : 'the set-up');
-    const batchAt80CpuBefore = cpuNow();
-    const batchAt80Started = performance.now();
-    const batchAt80 = await watched('batchedAt80', () => paced(setup.paymentUrls, setup.acme, batchedAt80Bodies, { durationS: settings.BENCH_DURATION_S, rate: requestRate, name: 'batchedAt80' }));
-    const batchAt80Cpu = cpuBetween(batchAt80CpuBefore, cpuNow(), (performance.now() - batchAt80Started) / 1000, batchAt80.statuses['201'] ?? 0);
+    const { result: batchAt80, cpu: batchAt80Cpu } = await measured('batchedAt80', batchedAt80WarmUps.length > 0, () =>
+      paced(setup.paymentUrls, setup.acme, batchedAt80Bodies, { durationS: settings.BENCH_DURATION_S, rate: requestRate, name: 'batchedAt80' }),
+    );
     say(`    ${batchAt80.paymentsPerSecond} payments/s, request p50 ${batchAt80.p50Ms} ms, p95 ${batchAt80.p95Ms} ms, p99 ${batchAt80.p99Ms} ms`);
     say(`    CPU (cores; ms per payment): ${cpuText(batchAt80Cpu)}`);
     batchedRuns = { peak: batchPeak, cpu: batchCpu, cpuText: cpuText(batchCpu), requestRate, at80: batchAt80, at80Cpu: batchAt80Cpu };

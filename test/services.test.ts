@@ -60,6 +60,8 @@ describe.each(['registration', 'credit', 'payment', 'settlement'])('%s', (name) 
     const metrics = await request(urls[name]).get('/metrics');
     expect(metrics.status).toBe(200);
     expect(metrics.text).toContain('tally_http_request_duration_seconds');
+    // Labelled by route (the health check above, answered 200).
+    expect(metrics.text).toMatch(/tally_http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} [1-9]/);
     expect(metrics.text).toContain('process_resident_memory_bytes');
     expect(metrics.text).toMatch(/tally_outbox_open_operations\{status="PENDING"\} 0/);
     expect(metrics.text).toMatch(/tally_projection_lag_blocks \d+/);

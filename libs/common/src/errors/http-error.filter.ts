@@ -5,6 +5,11 @@ import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } fro
 import { ApiProperty } from '@nestjs/swagger';
 import { TallyError, type ErrorBody } from './tally-error.js';
 
+/** A request that could not be read as one (not JSON, too large, …): VALIDATION_FAILED with why. */
+function malformed(reason: unknown): ErrorBody {
+  return { code: 'VALIDATION_FAILED', message: 'The request is malformed.', details: { reason } };
+}
+
 function fromHttpException(exception: HttpException): ErrorBody {
   const status = exception.getStatus();
   const response = exception.getResponse();
@@ -16,9 +21,7 @@ function fromHttpException(exception: HttpException): ErrorBody {
   if (status === 503 && typeof response === 'object' && response !== null && 'error' in response) {
     return { code: 'DEPENDENCY_UNAVAILABLE', message: 'A dependency is down; details.error says which.', details: response as Record<string, unknown> };
   }
-  if (status === 413 || status === 400 || status === 415) {
-    return { code: 'VALIDATION_FAILED', message: 'The request is malformed.', details: { reason: text } };
-  }
+  if (status === 413 || status === 400 || status === 415) return malformed(text);
   return { code: status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED', message: String(text), details: {} };
 }
 
@@ -64,7 +67,7 @@ export function errorAnswerOf(exception: unknown, logger: Logger): { status: num
   }
   if (isRefusedRequest(exception)) {
     const { statusCode, message } = exception as { statusCode: number; message: string };
-    return { status: statusCode, body: { code: 'VALIDATION_FAILED', message: 'The request is malformed.', details: { reason: message } } };
+    return { status: statusCode, body: malformed(message) };
   }
   if (isChainUnavailable(exception)) {
     const error = new TallyError('CHAIN_UNAVAILABLE', { reason: (exception as { shortMessage?: string; message?: string }).shortMessage ?? String(exception) });
