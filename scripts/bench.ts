@@ -81,6 +81,11 @@ const settings = z
     BENCH_REQUEST_LOG: z.string().optional(),
     /** "1" keeps the bench's database (its outbox: when each operation was inserted and recorded, in which block) for diagnosis. */
     BENCH_KEEP_DATABASE: z.enum(['0', '1']).default('0'),
+    /**
+     * "rebuild": only (g), on one system fed BENCH_CHAIN_ONLY_PAYMENTS payments by (b) — a couple of
+     * minutes instead of the whole bench, for work on the projector; prints its figures, writes no report.
+     */
+    BENCH_ONLY: z.enum(['all', 'rebuild']).default('all'),
   })
   .parse(process.env);
 
@@ -569,7 +574,8 @@ async function watched<T>(name: string, run: () => Promise<T>): Promise<T> {
  * view having its last payment; (c) naive: one payment per transaction, one in flight, each
  * receipt awaited.
  */
-async function chainRuns(setup: SystemSetup) {
+/** (b) chain only, (d) gas per payment, (e) view lag. */
+async function chainOnlyRun(setup: SystemSetup) {
   const { provider, chainId, ledgerAddress, merchant, deadline, chainOnlyLine } = setup;
   say(`(b) chain only: ${settings.BENCH_CHAIN_ONLY_PAYMENTS} payments in batches of ${settings.BENCH_BATCH_SIZE}`);
   const relayer = new Wallet(chainOnlyRelayerKey, provider);
@@ -624,7 +630,13 @@ async function chainRuns(setup: SystemSetup) {
   }
   viewLags.sort((a, b) => a - b);
 
-  // (c) naive: one payment per transaction, one in flight, each receipt awaited.
+  return { chainOnly, gasPerPayment, viewLags };
+}
+
+/** (c) naive: one payment per transaction, one in flight, each receipt awaited. */
+async function naiveRun(setup: SystemSetup) {
+  const { provider, chainId, ledgerAddress, merchant, deadline, chainOnlyLine } = setup;
+  const ledgerInterface = interfaceOf('CreditLedger');
   say(`(c) naive path for ${settings.BENCH_NAIVE_SECONDS} s`);
   settledSeconds.naive = await settle('the chain-only run');
   const naiveSigner = new NonceManager(new Wallet(chainOnlyRelayerKey, provider));
@@ -640,7 +652,7 @@ async function chainRuns(setup: SystemSetup) {
   }
   const naive = { paymentsPerSecond: Number((naiveCount / ((Date.now() - naiveStarted) / 1000)).toFixed(1)) };
   say(`    ${naive.paymentsPerSecond} payments/s`);
-  return { chainOnly, gasPerPayment, viewLags, naive };
+  return naive;
 }
 
 /**
@@ -1022,6 +1034,15 @@ async function main(): Promise<void> {
   };
   const perRequest = settings.BENCH_PAYMENTS_PER_REQUEST;
 
+  if (settings.BENCH_ONLY === 'rebuild') {
+    const setup = await startSystem('rebuild only', { watch: false });
+    await chainOnlyRun(setup);
+    const { rebuild, medianRun } = await rebuildViews(setup);
+    await stopSystem(setup);
+    say(`(g) ${JSON.stringify({ ...rebuild, medianRun })}`);
+    return;
+  }
+
   // (a) one payment per request: the peak on a system of its own, then the run at 80% of it (and
   // the custodial run) on another, so that each starts on a chain of the same size.
   let setup = await startSystem('one payment per request, peak', { watch: true });
@@ -1099,7 +1120,8 @@ async function main(): Promise<void> {
 
   // (b) chain only, (d) gas, (e) view lag and (c) naive, on a fresh system.
   setup = await startSystem('chain only and naive', { watch: false });
-  const { chainOnly, gasPerPayment, viewLags, naive } = await chainRuns(setup);
+  const { chainOnly, gasPerPayment, viewLags } = await chainOnlyRun(setup);
+  const naive = await naiveRun(setup);
   systemsReport.push({ name: current().name, setupSeconds: setup.setupSeconds, runs: ['chainOnly', 'naive'], billsRecorded: settings.BENCH_CHAIN_ONLY_PAYMENTS });
   await stopSystem(setup);
 

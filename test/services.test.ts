@@ -3,6 +3,7 @@
 import './support/isolation.js';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { Wallet } from 'ethers';
@@ -117,6 +118,15 @@ describe('HTTP', () => {
     expect(listed.body.items.map((organisation: { code: string }) => organisation.code)).not.toEqual(expect.arrayContaining(['x-pay', 'y-pay']));
   });
 
+  it('answers requests the HTTP server cannot read (bad URL encoding, oversized headers) with the API\'s error body and a request id', async () => {
+    const badUrl = await request(urls.payment).get('/v1/payments/%E0%A4%A').set('X-Request-Id', 'bad-url-1');
+    expect({ status: badUrl.status, code: badUrl.body.code, requestId: badUrl.headers['x-request-id'] }).toEqual({ status: 400, code: 'VALIDATION_FAILED', requestId: 'bad-url-1' });
+    const { status, headers, body } = await rawExchange(urls.payment, `GET /health HTTP/1.1\r\nHost: x\r\nX-Filler: ${'f'.repeat(20 * 1024)}\r\n\r\n`);
+    expect({ status, code: (JSON.parse(body) as { code: string }).code }).toEqual({ status: 431, code: 'VALIDATION_FAILED' });
+    expect(headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(headers['content-type']).toMatch(/^application\/json/);
+  });
+
   it('ignores a trailing slash, as before', async () => {
     const listed = await request(urls.registration).get('/v1/organisations/').set('Authorization', operator);
     expect(listed.status).toBe(200);
@@ -128,6 +138,19 @@ describe('HTTP', () => {
     expect(Object.keys(empty.body.details.fields)).toEqual(expect.arrayContaining(['code', 'name']));
   });
 });
+
+/** Sends raw bytes and reads one HTTP/1.1 answer (a request supertest cannot make): status, lower-case headers, body. */
+async function rawExchange(url: string, raw: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  socket.write(raw);
+  const chunks: Buffer[] = [];
+  for await (const chunk of socket) chunks.push(chunk as Buffer);
+  const [head, ...rest] = Buffer.concat(chunks).toString('utf8').split('\r\n\r\n');
+  const [statusLine, ...headerLines] = head.split('\r\n');
+  const headers = Object.fromEntries(headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+  return { status: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n') };
+}
 
 describe('across services', () => {
   let apiKey: { keyId: string; apiKey: string };

@@ -6,7 +6,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { TallyError, type ErrorBody } from './tally-error.js';
 
 /** A request that could not be read as one (not JSON, too large, …): VALIDATION_FAILED with why. */
-function malformed(reason: unknown): ErrorBody {
+export function malformed(reason: unknown): ErrorBody {
   return { code: 'VALIDATION_FAILED', message: 'The request is malformed.', details: { reason } };
 }
 
@@ -34,12 +34,15 @@ function isChainUnavailable(exception: unknown): boolean {
 }
 
 /**
- * A request the HTTP server refused before any route saw it (Fastify's FST_ERR_* errors with a 4xx
- * status: malformed JSON, a body over the limit, an unsupported content type).
+ * A request the HTTP server refused before any route saw it: an error it gave a 4xx status —
+ * Fastify's FST_ERR_* (malformed JSON, a body over the limit, an unsupported content type) or the
+ * request stream's own (a client that reset the connection while sending its body: ECONNRESET,
+ * which must not pass for a chain node that did not answer). The chain clients' errors carry no
+ * `statusCode`.
  */
 function isRefusedRequest(exception: unknown): boolean {
-  const { code, statusCode } = (exception ?? {}) as { code?: unknown; statusCode?: unknown };
-  return typeof code === 'string' && code.startsWith('FST_') && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
+  const { statusCode } = (exception ?? {}) as { statusCode?: unknown };
+  return typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
 }
 
 /** The API's error body (every 4xx and 5xx), for OpenAPI. */

@@ -13,6 +13,7 @@ import type { TallyConfig } from '../config/config.js';
 import { ensureDatabase, ensureSchema } from '../database/database.js';
 import { RpcErrorFilter } from '../messaging/rpc.js';
 import { requestIdOf } from '../observability/logging.js';
+import { unreadableRequestOptions } from './unreadable-requests.js';
 import { validationPipe } from './validation.js';
 
 /** The largest request body accepted (413 beyond): Express's default, which the API had before. */
@@ -32,7 +33,8 @@ export async function bootstrapService(
   await ensureSchema(config.database.url, config.database.schema);
   // Each request's id is its correlation id (logging.ts), returned in X-Request-Id.
   // A trailing slash is ignored, as Express did (paths stay case-sensitive: their parameters are ids).
-  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, genReqId: requestIdOf, routerOptions: { ignoreTrailingSlash: true } });
+  // Requests it cannot read get the API's error body too (unreadable-requests.ts).
+  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, genReqId: requestIdOf, routerOptions: { ignoreTrailingSlash: true }, ...unreadableRequestOptions });
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);
     done();
