@@ -692,7 +692,7 @@ async function rebuildViews(setup: SystemSetup) {
   // stopped after): one run moves by a third between bench runs here; the median is the figure.
   const cursorReader = new pg.Client({ connectionString: current().databaseUrl });
   await cursorReader.connect();
-  const rebuildRuns: Array<{ seconds: number; eventsPerSecond: number; startMissed: boolean; steps: number; phasesMs: StepPhases }> = [];
+  const rebuildRuns: Array<{ seconds: number; eventsPerSecond: number; startMissed: boolean; cpuMs: Record<string, number>; steps: number; phasesMs: StepPhases }> = [];
   let rebuildMemoryMb = 0;
   for (let run = 1; run <= settings.BENCH_REBUILDS; run += 1) {
     const schema = `payment_rebuild_${run}`;
@@ -705,15 +705,18 @@ async function rebuildViews(setup: SystemSetup) {
     rebuildService.catch(() => undefined); // awaited below; a failure to boot also shows as no cursor
     const firstCursor = await until('the rebuild to start', rebuildCursor, 120_000, 2);
     const rebuildStarted = performance.now();
+    const cpuAtStart = rebuildCpu(schema);
     const startMissed = firstCursor !== BigInt(manifest.deploymentBlock);
     if (startMissed) say(`    warning: the cursor was first seen at block ${firstCursor}, past the deployment block ${manifest.deploymentBlock}: the figure is too high`);
     await until('the rebuild to reach the head', async () => ((await rebuildCursor())! >= BigInt(head) ? true : undefined), 600_000, 10);
     const seconds = (performance.now() - rebuildStarted) / 1000;
+    const cpuAtEnd = rebuildCpu(schema);
+    const cpuMs = Object.fromEntries(Object.entries(cpuAtEnd).map(([name, value]) => [name, Math.round((value - cpuAtStart[name]) * 1000)]));
     const { child } = await rebuildService;
     rebuildMemoryMb = Math.max(rebuildMemoryMb, peakMemoryMb(child.pid));
     child.kill('SIGTERM');
     if (child.exitCode === null && child.signalCode === null) await once(child, 'exit');
-    rebuildRuns.push({ seconds: Number(seconds.toFixed(3)), eventsPerSecond: Math.round(allLogs / seconds), startMissed, ...projectionSteps(`/tmp/tally-bench-${current().id}-${schema}.log`) });
+    rebuildRuns.push({ seconds: Number(seconds.toFixed(3)), eventsPerSecond: Math.round(allLogs / seconds), startMissed, cpuMs, ...projectionSteps(`/tmp/tally-bench-${current().id}-${schema}.log`) });
     say(`    run ${run}: ${allLogs} events in ${seconds.toFixed(3)} s: ${Math.round(allLogs / seconds)} events/s (from the projector's start at the deployment block to the head)`);
   }
   await cursorReader.end();
@@ -728,7 +731,7 @@ async function rebuildViews(setup: SystemSetup) {
     events: allLogs,
     seconds: Number(medianSeconds.toFixed(3)),
     eventsPerSecond: Math.round(allLogs / medianSeconds),
-    runs: rebuildRuns.map(({ seconds, eventsPerSecond, steps, phasesMs }) => ({ seconds, eventsPerSecond, steps, phasesMs })),
+    runs: rebuildRuns.map(({ seconds, eventsPerSecond, cpuMs, steps, phasesMs }) => ({ seconds, eventsPerSecond, cpuMs, steps, phasesMs })),
     startMissed,
     chainMining: 'paused',
     anvilIdleCores,
@@ -736,6 +739,13 @@ async function rebuildViews(setup: SystemSetup) {
   };
   say(`    median of ${rebuildRuns.length}: ${rebuild.eventsPerSecond} events/s`);
   return { rebuild: { ...rebuild, memoryMb: rebuildMemoryMb }, medianRun };
+}
+
+/** CPU seconds so far of the rebuilding process, Postgres (backends and server) and anvil: where a rebuild's time goes. */
+function rebuildCpu(schema: string): Record<string, number> {
+  const rebuilding = current().children.find(({ name }) => name === schema)?.child.pid;
+  const postgres = pidsOf((program) => /^postgres\b|\/postgres$/.test(program)).reduce((sum, pid) => sum + cpuSeconds(pid, true), 0);
+  return { rebuilding: cpuSeconds(rebuilding), postgres, anvil: cpuSeconds(current().anvil.process.pid) };
 }
 
 /** A self-custody or custodial payer with its credit line at the bench's merchant. */
@@ -1194,7 +1204,7 @@ async function main(): Promise<void> {
     `| (e) view lag, chain → payment view | p50 ${report.viewLagMs.p50} ms, p99 ${report.viewLagMs.p99} ms |`,
     `| (f) peak memory | ${Object.entries(memoryMb).map(([name, mb]) => `${name} ${mb} MB`).join(', ')} |`,
     `| (g) rebuild of the payment views | ${rebuild.eventsPerSecond} events/s, median of ${rebuild.runs.length} (${rebuild.events} events in ${rebuild.seconds} s; runs ${rebuild.runs.map((run) => run.eventsPerSecond).join(', ')} events/s; chain mining paused after ${rebuild.quietWaitSeconds} s for the services to go quiet; idle, anvil used ${rebuild.anvilIdleCores} of a core${rebuild.startMissed ? '; start missed: too high' : ''}) |`,
-    `| (g) where the median rebuild's time went (its projector's steps) | ${medianRun.steps} step(s): waiting for the read ${medianRun.phasesMs.read} ms, outbox lookup ${medianRun.phasesMs.lookup} ms, views ${medianRun.phasesMs.views} ms, events ${medianRun.phasesMs.events} ms, commit ${medianRun.phasesMs.commit} ms |`,
+    `| (g) where the median rebuild's time went (its projector's steps) | ${medianRun.steps} step(s): waiting for the read ${medianRun.phasesMs.read} ms, outbox lookup ${medianRun.phasesMs.lookup} ms, views ${medianRun.phasesMs.views} ms, events ${medianRun.phasesMs.events} ms, commit ${medianRun.phasesMs.commit} ms; CPU ${Object.entries(medianRun.cpuMs).map(([name, ms]) => `${name} ${ms} ms`).join(', ')} |`,
     `| (h) accepted / lost / duplicated | ${report.accepted} / ${lost} / ${duplicated} |`,
     `| systems (each a fresh anvil, database and services): set-up, runs, bills recorded | ${systemsReport.map((entry, index) => `${index + 1}. ${entry.name}: ${entry.setupSeconds} s, ${entry.runs.join(', ')}, ${entry.billsRecorded} bills`).join('; ')} |`,
     `| the chain during each run (chain-watch: new blocks, longest time without one, longest unanswered call) | ${Object.entries(chainDuringRuns).map(([run, seen]) => `${run} ${seen.blocks} blocks, ${seen.longestBlockGapMs} ms, ${seen.longestCallMs} ms`).join('; ')} |`,
