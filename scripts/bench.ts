@@ -571,10 +571,8 @@ async function watched<T>(name: string, run: () => Promise<T>): Promise<T> {
 /**
  * (b) chain only: pre-signed batches straight to CreditLedger.batch from a registered relayer;
  * (d) gas per payment of its full batches; (e) view lag, from a batch's receipt to the payment
- * view having its last payment; (c) naive: one payment per transaction, one in flight, each
- * receipt awaited.
+ * view having its last payment.
  */
-/** (b) chain only, (d) gas per payment, (e) view lag. */
 async function chainOnlyRun(setup: SystemSetup) {
   const { provider, chainId, ledgerAddress, merchant, deadline, chainOnlyLine } = setup;
   say(`(b) chain only: ${settings.BENCH_CHAIN_ONLY_PAYMENTS} payments in batches of ${settings.BENCH_BATCH_SIZE}`);
@@ -741,7 +739,12 @@ async function rebuildViews(setup: SystemSetup) {
   return { rebuild: { ...rebuild, memoryMb: rebuildMemoryMb }, medianRun };
 }
 
-/** CPU seconds so far of the rebuilding process, Postgres (backends and server) and anvil: where a rebuild's time goes. */
+/**
+ * CPU seconds so far of the rebuilding process, Postgres (backends and server) and anvil: where a
+ * rebuild's time goes. Postgres' and anvil's include what else runs meanwhile — the system's own
+ * services polling the chain and their outboxes, the bench reading the rebuild's cursor every 10 ms:
+ * a few percent of the rebuild's figures here.
+ */
 function rebuildCpu(schema: string): Record<string, number> {
   const rebuilding = current().children.find(({ name }) => name === schema)?.child.pid;
   const postgres = pidsOf((program) => /^postgres\b|\/postgres$/.test(program)).reduce((sum, pid) => sum + cpuSeconds(pid, true), 0);

@@ -118,13 +118,21 @@ describe('HTTP', () => {
     expect(listed.body.items.map((organisation: { code: string }) => organisation.code)).not.toEqual(expect.arrayContaining(['x-pay', 'y-pay']));
   });
 
-  it('answers requests the HTTP server cannot read (bad URL encoding, oversized headers) with the API\'s error body and a request id', async () => {
+  it('answers requests the HTTP server cannot read (bad URL encoding, an over-long parameter, oversized headers, not HTTP) with the API\'s error body and a request id', async () => {
     const badUrl = await request(urls.payment).get('/v1/payments/%E0%A4%A').set('X-Request-Id', 'bad-url-1');
     expect({ status: badUrl.status, code: badUrl.body.code, requestId: badUrl.headers['x-request-id'] }).toEqual({ status: 400, code: 'VALIDATION_FAILED', requestId: 'bad-url-1' });
-    const { status, headers, body } = await rawExchange(urls.payment, `GET /health HTTP/1.1\r\nHost: x\r\nX-Filler: ${'f'.repeat(20 * 1024)}\r\n\r\n`);
-    expect({ status, code: (JSON.parse(body) as { code: string }).code }).toEqual({ status: 431, code: 'VALIDATION_FAILED' });
-    expect(headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-    expect(headers['content-type']).toMatch(/^application\/json/);
+    const longParameter = await request(urls.payment).get(`/v1/payments/0x${'a'.repeat(200)}`);
+    expect({ status: longParameter.status, code: longParameter.body.code }).toEqual({ status: 414, code: 'VALIDATION_FAILED' });
+    expect(longParameter.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const unreadable = [
+      { raw: `GET /health HTTP/1.1\r\nHost: x\r\nX-Filler: ${'f'.repeat(20 * 1024)}\r\n\r\n`, status: 431, reason: 'the request headers are over the size limit' },
+      { raw: 'HELLO THERE\r\n\r\n', status: 400, reason: 'the request is not readable HTTP' },
+    ];
+    for (const { raw, status, reason } of unreadable) {
+      const answer = await rawExchange(urls.payment, raw);
+      expect({ status: answer.status, body: JSON.parse(answer.body) as unknown }).toEqual({ status, body: { code: 'VALIDATION_FAILED', message: 'The request is malformed.', details: { reason } } });
+      expect(answer.headers).toMatchObject({ 'x-request-id': expect.stringMatching(/^[0-9a-f-]{36}$/), 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+    }
   });
 
   it('ignores a trailing slash, as before', async () => {
@@ -145,7 +153,13 @@ async function rawExchange(url: string, raw: string): Promise<{ status: number; 
   const socket = connect(Number(port), hostname);
   socket.write(raw);
   const chunks: Buffer[] = [];
-  for await (const chunk of socket) chunks.push(chunk as Buffer);
+  // The server closes the connection after its answer; a reset after it (bytes it had not read) ends the reading too.
+  await new Promise<void>((resolveRead, rejectRead) => {
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('end', resolveRead);
+    socket.on('error', (error) => (chunks.length > 0 ? resolveRead() : rejectRead(error)));
+  });
+  socket.destroy();
   const [head, ...rest] = Buffer.concat(chunks).toString('utf8').split('\r\n\r\n');
   const [statusLine, ...headerLines] = head.split('\r\n');
   const headers = Object.fromEntries(headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));

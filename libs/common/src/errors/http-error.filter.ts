@@ -34,15 +34,16 @@ function isChainUnavailable(exception: unknown): boolean {
 }
 
 /**
- * A request the HTTP server refused before any route saw it: an error it gave a 4xx status —
- * Fastify's FST_ERR_* (malformed JSON, a body over the limit, an unsupported content type) or the
- * request stream's own (a client that reset the connection while sending its body: ECONNRESET,
- * which must not pass for a chain node that did not answer). The chain clients' errors carry no
- * `statusCode`.
+ * A request the HTTP server refused before any route saw it: Fastify's FST_ERR_* errors with a 4xx
+ * status (malformed JSON, a body over the limit, an unsupported content type), and a client that
+ * reset its connection while sending the body (the request stream's ECONNRESET, to which Fastify
+ * gives 400) — which must not pass for a chain node that did not answer (the chain clients' errors
+ * carry no `statusCode`).
  */
 function isRefusedRequest(exception: unknown): boolean {
-  const { statusCode } = (exception ?? {}) as { statusCode?: unknown };
-  return typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
+  const { code, statusCode } = (exception ?? {}) as { code?: unknown; statusCode?: unknown };
+  if (typeof code !== 'string' || typeof statusCode !== 'number' || statusCode < 400 || statusCode >= 500) return false;
+  return code.startsWith('FST_') || code === 'ECONNRESET';
 }
 
 /** The API's error body (every 4xx and 5xx), for OpenAPI. */

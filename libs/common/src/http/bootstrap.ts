@@ -33,7 +33,9 @@ export async function bootstrapService(
   await ensureSchema(config.database.url, config.database.schema);
   // Each request's id is its correlation id (logging.ts), returned in X-Request-Id.
   // A trailing slash is ignored, as Express did (paths stay case-sensitive: their parameters are ids).
-  // Requests it cannot read get the API's error body too (unreadable-requests.ts).
+  // Requests it cannot read get the API's error body too (unreadable-requests.ts). This replaces
+  // the Nest adapter's own frameworkErrors, which only runs its security hook (for
+  // useSecurityHeaders or CSRF protection, used by none of the services) before Fastify's answer.
   const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, genReqId: requestIdOf, routerOptions: { ignoreTrailingSlash: true }, ...unreadableRequestOptions });
   adapter.getInstance().addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-Id', request.id);
