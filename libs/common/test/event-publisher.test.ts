@@ -2,7 +2,7 @@
 // last event it published, and an event that commits late with a lower seq (its transaction took
 // the seq first) is still published, by the scan from the start that comes at least once a second;
 // while held (a projector catching up) only events that do not come from the chain go out, and only
-// for a limited time.
+// for a limited time; of several instances on one outbox, only the leading one publishes.
 import { randomBytes } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
@@ -124,5 +124,37 @@ it('is held for a limited time only: a projector that stays behind does not keep
     expect(await unpublished()).toEqual([]);
   } finally {
     await looping.beforeApplicationShutdown();
+  }
+});
+
+it('publishes only while it leads: of two instances on one outbox, the one whose projector holds the lock sends, the other once it leads', async () => {
+  const lead = { first: true, second: false };
+  // Each instance's JetStream publishes, counted (JetStream would drop a repeat; the work is the point).
+  const sent = { first: 0, second: 0 };
+  const instances = (['first', 'second'] as const).map((name) => {
+    const js = jetstream(nats);
+    const counting = { publish: (...args: Parameters<typeof js.publish>) => ((sent[name] += 1), js.publish(...args)) };
+    const instance = new EventPublisher(dataSource, { jetstream: counting } as unknown as NatsService, { serviceName: 'publisher-test' } as unknown as TallyConfig);
+    instance.publishOnlyWhile(() => lead[name]);
+    return instance;
+  });
+  for (const instance of instances) instance.onApplicationBootstrap();
+  try {
+    for (const id of ['led-1', 'led-2', 'led-3']) await insertEvent(dataSource, id);
+    for (const instance of instances) instance.poke();
+    await until(async () => (await unpublished()).length === 0);
+    expect(await unpublished()).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(sent).toEqual({ first: 3, second: 0 });
+    // The lock passes to the other instance (the first stopped projecting).
+    lead.first = false;
+    lead.second = true;
+    await insertEvent(dataSource, 'led-4', true);
+    await until(async () => (await unpublished()).length === 0);
+    expect(await unpublished()).toEqual([]);
+    expect(sent).toEqual({ first: 3, second: 1 });
+    expect((await publishedOnStream()).filter((id) => id.startsWith('led-'))).toEqual(['led-1', 'led-2', 'led-3', 'led-4']);
+  } finally {
+    for (const instance of instances) await instance.beforeApplicationShutdown();
   }
 });

@@ -46,6 +46,25 @@ export class EventPublisher implements OnApplicationBootstrap, BeforeApplication
     this.wake?.();
   }
 
+  private readonly leaders: Array<() => boolean> = [];
+
+  /**
+   * Publishes only while one of these says this instance leads (the projecting instance: its
+   * projector holds the service's projector lock). Instances of a service share one outbox: without
+   * this each would read and send every event (JetStream drops the repeats, after each instance has
+   * done the work), and a hold (holdWhile) would keep back only the leading instance's sending. An
+   * event another instance writes goes out at the leader's next round (within IDLE_POLL_MS). None
+   * registered: this process publishes (a service without a projector).
+   */
+  publishOnlyWhile(leading: () => boolean): void {
+    this.leaders.push(leading);
+  }
+
+  /** Whether this process publishes now. */
+  private leading(): boolean {
+    return this.leaders.length === 0 || this.leaders.some((leading) => leading());
+  }
+
   private readonly holds: Array<{ busy: () => boolean; atMostMs: number }> = [];
   /** Since when a hold has kept the chain's events back (undefined: not held). */
   private heldSince: number | undefined;
@@ -77,7 +96,7 @@ export class EventPublisher implements OnApplicationBootstrap, BeforeApplication
     while (this.running) {
       let published = 0;
       try {
-        published = await this.publishPage({ offChainOnly: this.held() });
+        if (this.leading()) published = await this.publishPage({ offChainOnly: this.held() });
         this.lastFailure = undefined;
       } catch (error) {
         this.lastFailure = error instanceof Error ? error.message : String(error);
