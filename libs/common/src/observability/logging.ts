@@ -45,8 +45,13 @@ export function loggerParams(serviceName: string, level: string): Params {
   };
 }
 
-/** The correlation id of the request or message being handled (to pass on to NATS). */
-export function currentCorrelationId(logger: PinoLogger): string | undefined {
-  const bindings = logger.logger.bindings() as { reqId?: unknown } | undefined;
-  return typeof bindings?.reqId === 'string' ? bindings.reqId : bindings?.reqId !== undefined ? String(bindings.reqId) : undefined;
+/**
+ * The correlation id of the request or message being handled (to pass on to NATS): a NATS
+ * message's logger has it bound as `reqId` (the microservice logging's quiet child); an HTTP
+ * request's has the request bound as `req`, with its id.
+ */
+export function currentCorrelationId(logger: Pick<PinoLogger, 'logger'>): string | undefined {
+  const bindings = logger.logger.bindings() as { reqId?: unknown; req?: { id?: unknown } } | undefined;
+  const id = bindings?.reqId ?? bindings?.req?.id;
+  return typeof id === 'string' ? id : id !== undefined && id !== null ? String(id) : undefined;
 }
