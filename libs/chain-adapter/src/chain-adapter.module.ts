@@ -122,9 +122,7 @@ export class ChainAdapterLifecycle implements OnApplicationBootstrap, BeforeAppl
       this.directory.forget();
       await this.submitter.recover();
     };
-    // The instance that projects publishes the service's events (one instance reads and sends
-    // them, not each); a catch-up's go out once its projector is near the head, not between its steps.
-    this.publisher.publishOnlyWhile(() => this.projector.leading);
+    // A catch-up's events go out once the projector is near the head, not between its steps.
     this.publisher.holdWhile(() => this.projector.catchingUp);
     this.projector.onCaughtUp = () => this.publisher.poke();
     this.registerGauges();

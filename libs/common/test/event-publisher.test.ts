@@ -2,7 +2,7 @@
 // last event it published, and an event that commits late with a lower seq (its transaction took
 // the seq first) is still published, by the scan from the start that comes at least once a second;
 // while held (a projector catching up) only events that do not come from the chain go out, and only
-// for a limited time; of several instances on one outbox, only the leading one publishes.
+// for a limited time; of several instances on one outbox, the one holding the publisher lock publishes.
 import { randomBytes } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
@@ -127,34 +127,42 @@ it('is held for a limited time only: a projector that stays behind does not keep
   }
 });
 
-it('publishes only while it leads: of two instances on one outbox, the one whose projector holds the lock sends, the other once it leads', async () => {
-  const lead = { first: true, second: false };
+it('of two instances on one outbox, one publishes (it holds the publisher lock); the other takes over when it stops', async () => {
   // Each instance's JetStream publishes, counted (JetStream would drop a repeat; the work is the point).
   const sent = { first: 0, second: 0 };
-  const instances = (['first', 'second'] as const).map((name) => {
+  const instance = (name: keyof typeof sent) => {
     const js = jetstream(nats);
     const counting = { publish: (...args: Parameters<typeof js.publish>) => ((sent[name] += 1), js.publish(...args)) };
-    const instance = new EventPublisher(dataSource, { jetstream: counting } as unknown as NatsService, { serviceName: 'publisher-test' } as unknown as TallyConfig);
-    instance.publishOnlyWhile(() => lead[name]);
-    return instance;
-  });
-  for (const instance of instances) instance.onApplicationBootstrap();
+    return new EventPublisher(dataSource, { jetstream: counting } as unknown as NatsService, { serviceName: 'publisher-test' } as unknown as TallyConfig);
+  };
+  const first = instance('first');
+  const second = instance('second');
+  first.onApplicationBootstrap();
+  let secondStopped = false;
   try {
+    await until(async () => first.leading);
+    expect(first.leading).toBe(true);
+    second.onApplicationBootstrap();
     for (const id of ['led-1', 'led-2', 'led-3']) await insertEvent(dataSource, id);
-    for (const instance of instances) instance.poke();
+    second.poke();
+    first.poke();
     await until(async () => (await unpublished()).length === 0);
     expect(await unpublished()).toEqual([]);
+    // A few of the second's rounds: it does not hold the lock, so it sends nothing.
     await new Promise((resolve) => setTimeout(resolve, 600));
-    expect(sent).toEqual({ first: 3, second: 0 });
-    // The lock passes to the other instance (the first stopped projecting).
-    lead.first = false;
-    lead.second = true;
+    expect({ sent, secondLeads: second.leading }).toEqual({ sent: { first: 3, second: 0 }, secondLeads: false });
+
+    // The first stops (and lets the lock go): the second takes it at its next round and publishes.
+    await first.beforeApplicationShutdown();
     await insertEvent(dataSource, 'led-4', true);
     await until(async () => (await unpublished()).length === 0);
     expect(await unpublished()).toEqual([]);
-    expect(sent).toEqual({ first: 3, second: 1 });
+    expect({ sent, secondLeads: second.leading }).toEqual({ sent: { first: 3, second: 1 }, secondLeads: true });
     expect((await publishedOnStream()).filter((id) => id.startsWith('led-'))).toEqual(['led-1', 'led-2', 'led-3', 'led-4']);
+    await second.beforeApplicationShutdown();
+    secondStopped = true;
   } finally {
-    for (const instance of instances) await instance.beforeApplicationShutdown();
+    await first.beforeApplicationShutdown();
+    if (!secondStopped) await second.beforeApplicationShutdown();
   }
 });

@@ -91,11 +91,6 @@ export class Projector {
     });
   }
 
-  /** Whether this process holds the service's projector lock (it projects, and leads the service's instances). */
-  get leading(): boolean {
-    return this.lockRunner !== undefined;
-  }
-
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;

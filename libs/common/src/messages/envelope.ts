@@ -10,7 +10,8 @@ export interface ChainProof {
 
 /**
  * The envelope of every event on the stream. `id` is the JetStream message id:
- * `<type>:<chainId>:<txHash>:<logIndex>` for chain events, `<type>:<record id>` otherwise.
+ * `<type>:<chainId>:<txHash>:<logIndex>` for chain events, `<type>:<record id>` otherwise, with
+ * `:<discriminator>` after it where one log gives several events of one type (event-outbox.ts).
  */
 export interface EventEnvelope<TData = unknown> {
   id: string;

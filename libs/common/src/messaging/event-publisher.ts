@@ -1,7 +1,7 @@
 // Publishes the event outbox to JetStream in order, a bounded page at a time, with each event's id
 // as the message id; marks what JetStream acknowledged.
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type QueryRunner } from 'typeorm';
 import { TALLY_CONFIG, type TallyConfig } from '../config/config.js';
 import { NatsService } from './nats.service.js';
 
@@ -39,30 +39,57 @@ export class EventPublisher implements OnApplicationBootstrap, BeforeApplication
     this.running = false;
     this.wake?.();
     await this.loop;
+    await this.releaseLock();
+  }
+
+  /** The connection holding the publisher lock, while this process holds it. */
+  private lockRunner: QueryRunner | undefined;
+
+  /** Whether this process holds the publisher lock (it publishes). */
+  get leading(): boolean {
+    return this.lockRunner !== undefined;
+  }
+
+  /**
+   * One process of a service publishes its events: the one holding a Postgres advisory lock on the
+   * service's schema (taken by whichever asks first; another takes it when that process stops, or
+   * after a round of it fails). Instances of a service share one outbox: without the lock each
+   * would read and send every event, for JetStream to drop the repeats. The lock is its own, not the
+   * projector's, which a projector that cannot reach the chain gives up after each failed step:
+   * events that do not need the chain (an API key revoked) still go out while it is down. An event
+   * another instance writes goes out at the holder's next round (within IDLE_POLL_MS).
+   */
+  private async holdLock(): Promise<boolean> {
+    if (this.lockRunner) return true;
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      const [row] = (await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
+        `tally-publisher:${this.config.database?.schema ?? this.config.serviceName}`,
+      ])) as Array<{ locked: boolean }>;
+      if (row.locked) {
+        this.lockRunner = runner;
+        return true;
+      }
+    } catch (error) {
+      await runner.release().catch(() => undefined);
+      throw error;
+    }
+    await runner.release();
+    return false;
+  }
+
+  private async releaseLock(): Promise<void> {
+    const runner = this.lockRunner;
+    this.lockRunner = undefined;
+    if (!runner) return;
+    await runner.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+    await runner.release().catch(() => undefined);
   }
 
   /** Publish now instead of at the next poll (call after a transaction that appended events). */
   poke(): void {
     this.wake?.();
-  }
-
-  private readonly leaders: Array<() => boolean> = [];
-
-  /**
-   * Publishes only while one of these says this instance leads (the projecting instance: its
-   * projector holds the service's projector lock). Instances of a service share one outbox: without
-   * this each would read and send every event (JetStream drops the repeats, after each instance has
-   * done the work), and a hold (holdWhile) would keep back only the leading instance's sending. An
-   * event another instance writes goes out at the leader's next round (within IDLE_POLL_MS). None
-   * registered: this process publishes (a service without a projector).
-   */
-  publishOnlyWhile(leading: () => boolean): void {
-    this.leaders.push(leading);
-  }
-
-  /** Whether this process publishes now. */
-  private leading(): boolean {
-    return this.leaders.length === 0 || this.leaders.some((leading) => leading());
   }
 
   private readonly holds: Array<{ busy: () => boolean; atMostMs: number }> = [];
@@ -96,11 +123,13 @@ export class EventPublisher implements OnApplicationBootstrap, BeforeApplication
     while (this.running) {
       let published = 0;
       try {
-        if (this.leading()) published = await this.publishPage({ offChainOnly: this.held() });
+        if (await this.holdLock()) published = await this.publishPage({ offChainOnly: this.held() });
         this.lastFailure = undefined;
       } catch (error) {
         this.lastFailure = error instanceof Error ? error.message : String(error);
         this.logger.warn({ err: this.lastFailure }, 'publishing events failed; will retry');
+        // NATS or the lock's connection may be gone: another instance may do better; all compete again.
+        await this.releaseLock();
       }
       if (published < PUBLISH_PAGE_SIZE) {
         await new Promise<void>((resolve) => {
