@@ -271,6 +271,14 @@ function pidsOf(matches: (program: string) => boolean): number[] {
 }
 
 /**
+ * CPU seconds so far of Postgres. Its server shows as `postgres` or its path, each backend as
+ * `postgres: …`; the server's figure includes the backends that have exited (each backend's own, until then).
+ */
+function postgresCpuSeconds(): number {
+  return pidsOf((program) => /^postgres\b|\/postgres$/.test(program)).reduce((sum, pid) => sum + cpuSeconds(pid, true), 0);
+}
+
+/**
  * CPU time so far of each process of the system under test, this process (the load generator)
  * included; Postgres and NATS summed over their processes (they also serve anything else running
  * on the machine, idle here).
@@ -278,9 +286,7 @@ function pidsOf(matches: (program: string) => boolean): number[] {
 function cpuNow(): Record<string, number> {
   const now: Record<string, number> = { anvil: cpuSeconds(system?.anvil.process.pid) };
   for (const { name, child } of system?.children ?? []) if (!name.startsWith('payment_rebuild')) now[name] = cpuSeconds(child.pid);
-  // Postgres' server shows as `postgres` or its path, each backend as `postgres: …`; the server's
-  // figure includes the backends that have exited (each backend's own, until then).
-  now.postgres = pidsOf((program) => /^postgres\b|\/postgres$/.test(program)).reduce((sum, pid) => sum + cpuSeconds(pid, true), 0);
+  now.postgres = postgresCpuSeconds();
   now.nats = pidsOf((program) => basename(program) === 'nats-server').reduce((sum, pid) => sum + cpuSeconds(pid), 0);
   const usage = process.cpuUsage();
   now.bench = (usage.user + usage.system) / 1e6;
@@ -747,8 +753,7 @@ async function rebuildViews(setup: SystemSetup) {
  */
 function rebuildCpu(schema: string): Record<string, number> {
   const rebuilding = current().children.find(({ name }) => name === schema)?.child.pid;
-  const postgres = pidsOf((program) => /^postgres\b|\/postgres$/.test(program)).reduce((sum, pid) => sum + cpuSeconds(pid, true), 0);
-  return { rebuilding: cpuSeconds(rebuilding), postgres, anvil: cpuSeconds(current().anvil.process.pid) };
+  return { rebuilding: cpuSeconds(rebuilding), postgres: postgresCpuSeconds(), anvil: cpuSeconds(current().anvil.process.pid) };
 }
 
 /** A self-custody or custodial payer with its credit line at the bench's merchant. */

@@ -23,6 +23,8 @@ let dataSource: DataSource;
 let nats: NatsConnection;
 let manager: JetStreamManager;
 let publisher: EventPublisher;
+/** What the publisher reads of its service's configuration: its name, and its schema (the publisher lock's key). */
+const config = { serviceName: 'publisher-test', database: { schema: 'publisher-test' } } as unknown as TallyConfig;
 
 beforeAll(async () => {
   Logger.overrideLogger(['warn', 'error']);
@@ -31,7 +33,7 @@ beforeAll(async () => {
   manager = await jetstreamManager(nats);
   await manager.streams.add({ name: stream, subjects: [`publishertest${suffix}.events.>`] });
   const js = jetstream(nats);
-  publisher = new EventPublisher(dataSource, { jetstream: js } as unknown as NatsService, { serviceName: 'publisher-test' } as unknown as TallyConfig);
+  publisher = new EventPublisher(dataSource, { jetstream: js } as unknown as NatsService, config);
 });
 
 afterAll(async () => {
@@ -91,7 +93,7 @@ async function until(condition: () => Promise<boolean>): Promise<void> {
 
 it('while held, sends only the events that do not come from the chain; the others once released', async () => {
   let held = true;
-  const looping = new EventPublisher(dataSource, { jetstream: jetstream(nats) } as unknown as NatsService, { serviceName: 'publisher-test' } as unknown as TallyConfig);
+  const looping = new EventPublisher(dataSource, { jetstream: jetstream(nats) } as unknown as NatsService, config);
   looping.holdWhile(() => held);
   looping.onApplicationBootstrap();
   try {
@@ -113,7 +115,7 @@ it('while held, sends only the events that do not come from the chain; the other
 });
 
 it('is held for a limited time only: a projector that stays behind does not keep the chain\'s events back', async () => {
-  const looping = new EventPublisher(dataSource, { jetstream: jetstream(nats) } as unknown as NatsService, { serviceName: 'publisher-test' } as unknown as TallyConfig);
+  const looping = new EventPublisher(dataSource, { jetstream: jetstream(nats) } as unknown as NatsService, config);
   looping.holdWhile(() => true, 800);
   looping.onApplicationBootstrap();
   try {
@@ -133,7 +135,7 @@ it('of two instances on one outbox, one publishes (it holds the publisher lock);
   const instance = (name: keyof typeof sent) => {
     const js = jetstream(nats);
     const counting = { publish: (...args: Parameters<typeof js.publish>) => ((sent[name] += 1), js.publish(...args)) };
-    return new EventPublisher(dataSource, { jetstream: counting } as unknown as NatsService, { serviceName: 'publisher-test' } as unknown as TallyConfig);
+    return new EventPublisher(dataSource, { jetstream: counting } as unknown as NatsService, config);
   };
   const first = instance('first');
   const second = instance('second');

@@ -65,7 +65,7 @@ export class EventPublisher implements OnApplicationBootstrap, BeforeApplication
     await runner.connect();
     try {
       const [row] = (await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
-        `tally-publisher:${this.config.database?.schema ?? this.config.serviceName}`,
+        `tally-publisher:${this.config.database.schema}`,
       ])) as Array<{ locked: boolean }>;
       if (row.locked) {
         this.lockRunner = runner;
