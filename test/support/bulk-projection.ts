@@ -22,7 +22,8 @@ export async function projectOneByOneAndInBulk(
   const chain = app.get(ChainClient);
   const snapshot = async (): Promise<ProjectedSnapshot> => ({
     views: await Promise.all(tables.map((table) => dataSource.query(`SELECT * FROM ${table} ORDER BY 1, 2`))),
-    events: await dataSource.query('SELECT id, subject, envelope FROM event_outbox ORDER BY seq'),
+    // The envelopes as stored, byte for byte (the bulk path has Postgres write them).
+    events: await dataSource.query('SELECT id, subject, envelope::text AS envelope FROM event_outbox ORDER BY seq'),
   });
   const rebuildFromScratch = async () => {
     await dataSource.query('DELETE FROM event_outbox');

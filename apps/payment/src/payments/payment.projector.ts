@@ -1,19 +1,31 @@
 // Payments events → token payments and refunds; CreditLedger events → payments on credit (a bill is
 // a credit payment: BillRecorded, with the parties from the line's CreditLineOpened), their status
 // and refunded amount; payment.* and refund.* events. Runs of recorded payments (a batch's bills,
-// most of a rebuild) are written in bulk: one query for their lines or accounts, one upsert.
+// most of a rebuild) are written in bulk: one query for their lines or accounts, one statement for
+// their rows and events.
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { DirectoryAccount, billStatuses, createdBy, updatedBy, type ChainEvent, type Projection } from '#chain-adapter';
-import { appendEvents, eventTypes, pipelinedWrite, type NewEvent, type PaymentRecordedData, type PaymentStatusChangedData, type RefundRecordedData } from '#common';
+import {
+  appendChainEventsBySql,
+  appendEvents,
+  chainEventsInsert,
+  eventTypes,
+  isoTimestampText,
+  jsonText,
+  pipelinedWrite,
+  type PaymentRecordedData,
+  type PaymentStatusChangedData,
+  type RefundRecordedData,
+} from '#common';
 import { Payment, PaymentLine, Refund, type PaymentStatus } from './payment.entity.js';
 
 /** What a recorded payment takes from its line (credit) or the account directory (tokens); shared by a line's payments. */
 type PaymentParties = Pick<Payment, 'kind' | 'payer' | 'payerOrgCode' | 'payee' | 'payeeOrgCode' | 'lineId' | 'tokenClassId'>;
 
 /**
- * Rows of one upsert (17 parameters whatever the count): in a projector step each is sent while the
- * next is built, so the database and this process work at once (pipelined-writes.ts).
+ * Payments of one statement (17 parameters whatever the count): in a projector step each is sent
+ * while the next is built, so the database and this process work at once (pipelined-writes.ts).
  */
 const MAX_PAYMENTS_PER_UPSERT = 2_000;
 
@@ -48,8 +60,26 @@ export class PaymentProjector implements Projection {
         return;
       }
       case 'BillRecorded':
-      case 'PaymentRecorded':
-        return this.recorded([event], manager);
+      case 'PaymentRecorded': {
+        // One event: its payment.recorded built here, by envelopeOf (the bulk path's reference).
+        const [party] = await this.partiesOf([event], manager);
+        await writeRecordedPayments(manager, [event], [party], false);
+        const dueAt = party.kind === 'CREDIT' ? (event.args.dueAt as bigint) : null;
+        const data: PaymentRecordedData = {
+          paymentId: paymentIdOf(event),
+          kind: party.kind,
+          payer: party.payer,
+          payerOrgId: party.payerOrgCode,
+          payee: party.payee,
+          payeeOrgId: party.payeeOrgCode,
+          lineId: party.lineId,
+          tokenClassId: party.tokenClassId,
+          amount: (event.args.amount as bigint).toString(),
+          dueAt: dueAt === null ? null : new Date(Number(dueAt) * 1000).toISOString(),
+        };
+        await appendEvents(manager, [{ type: eventTypes.paymentRecorded, orgId: party.payerOrgCode, source: event.proof, occurredAt, data }]);
+        return;
+      }
       case 'RefundRecorded': {
         const row = {
           id: event.args.operationId as string,
@@ -81,7 +111,7 @@ export class PaymentProjector implements Projection {
     }
   }
 
-  /** Runs of BillRecorded or PaymentRecorded in bulk; any other kind one event at a time. */
+  /** Runs of BillRecorded or PaymentRecorded in bulk (their events built by Postgres); any other kind one event at a time. */
   async applyMany(events: readonly ChainEvent[], manager: EntityManager): Promise<void> {
     const name = events[0]?.name;
     if (name === 'BillRecorded' || name === 'PaymentRecorded') return this.recorded(events, manager);
@@ -90,36 +120,21 @@ export class PaymentProjector implements Projection {
 
   /**
    * Payments recorded by a run of events of one kind (BillRecorded or PaymentRecorded), in order, a
-   * few thousand at a time: their rows in one upsert, sent first; then, while Postgres writes them,
-   * their payment.recorded events, serialised into the event buffer. Built without intermediate
-   * objects per payment: on the rebuild path this runs tens of thousands of times a second.
+   * few thousand at a time: each part in one statement that upserts their rows and appends their
+   * payment.recorded events, built by Postgres from the same values (on the rebuild path this runs
+   * tens of thousands of times a second; this process neither builds nor sends the envelopes).
    */
   private async recorded(events: readonly ChainEvent[], manager: EntityManager): Promise<void> {
-    const parties = events[0].name === 'BillRecorded' ? await this.creditParties(events, manager) : await this.tokenParties(events, manager);
+    const parties = await this.partiesOf(events, manager);
     for (let start = 0; start < events.length; start += MAX_PAYMENTS_PER_UPSERT) {
       const end = Math.min(events.length, start + MAX_PAYMENTS_PER_UPSERT);
-      await upsertRecordedPayments(manager, events.slice(start, end), parties.slice(start, end));
-      const published: Array<NewEvent<PaymentRecordedData>> = new Array(end - start);
-      for (let index = start; index < end; index += 1) {
-        const event = events[index];
-        const party = parties[index];
-        const dueAt = party.kind === 'CREDIT' ? (event.args.dueAt as bigint) : null;
-        const data: PaymentRecordedData = {
-          paymentId: paymentIdOf(event),
-          kind: party.kind,
-          payer: party.payer,
-          payerOrgId: party.payerOrgCode,
-          payee: party.payee,
-          payeeOrgId: party.payeeOrgCode,
-          lineId: party.lineId,
-          tokenClassId: party.tokenClassId,
-          amount: (event.args.amount as bigint).toString(),
-          dueAt: dueAt === null ? null : new Date(Number(dueAt) * 1000).toISOString(),
-        };
-        published[index - start] = { type: eventTypes.paymentRecorded, orgId: party.payerOrgCode, source: event.proof, occurredAt: new Date(Number(event.blockTimestamp) * 1000), data };
-      }
-      await appendEvents(manager, published);
+      await writeRecordedPayments(manager, events.slice(start, end), parties.slice(start, end), true);
     }
+  }
+
+  /** The parties of each payment of a run of BillRecorded or PaymentRecorded. */
+  private partiesOf(events: readonly ChainEvent[], manager: EntityManager): Promise<PaymentParties[]> {
+    return events[0].name === 'BillRecorded' ? this.creditParties(events, manager) : this.tokenParties(events, manager);
   }
 
   /** BillRecorded → a payment on credit, its parties from the line's CreditLineOpened (one query for the run). */
@@ -169,79 +184,101 @@ function paymentIdOf(event: ChainEvent): string {
 }
 
 /**
- * Inserts or replaces the rows of newly recorded payments, as `upsert` one by one would: a later
- * event with the same id replaces an earlier one's row (only the last of each id goes into a
- * statement, which may touch a row once). What a run's payments share — parties, line or token
+ * Inserts or replaces the rows of newly recorded payments, as `upsert` one by one would, and
+ * appends a payment.recorded event for each event, in one statement. A later event with the same
+ * id replaces an earlier one's row (only the last of each id goes into the upsert, which may touch
+ * a row once; every event is announced). What a run's payments share — parties, line or token
  * class, kind — is sent once per distinct combination, the rest once per row: Postgres parses far
  * fewer values. A new row: nothing refunded, UNSETTLED (credit) or COMPLETED (tokens), created and
- * last changed by its event, recorded at its block's time.
+ * last changed by its event, recorded at its block's time. The event's data is PaymentRecordedData
+ * as JSON.stringify writes it (payment.projector.spec's twin in test/payment.test.ts compares them).
  */
-async function upsertRecordedPayments(manager: EntityManager, events: readonly ChainEvent[], parties: readonly PaymentParties[]): Promise<void> {
-  const lastById = new Map<string, number>();
-  for (let index = 0; index < events.length; index += 1) {
+async function writeRecordedPayments(manager: EntityManager, events: readonly ChainEvent[], parties: readonly PaymentParties[], withEvents: boolean): Promise<void> {
+  const count = events.length;
+  const chainId = events[0].proof.chainId;
+  const seen = new Set<string>();
+  // Ordinals (from 1) of the events whose row a later event of the run replaces: usually none.
+  const superseded: number[] = [];
+  for (let index = count - 1; index >= 0; index -= 1) {
     const id = paymentIdOf(events[index]);
-    lastById.delete(id);
-    lastById.set(id, index);
+    if (seen.has(id)) superseded.push(index + 1);
+    else seen.add(id);
   }
-  const rows = [...lastById.values()];
   const partyIndex = new Map<PaymentParties, number>();
   const distinct: PaymentParties[] = [];
-  const ids: string[] = new Array(rows.length);
-  const partyOf: number[] = new Array(rows.length);
-  const amounts: string[] = new Array(rows.length);
-  const dueAts: Array<string | null> = new Array(rows.length);
-  const recordedAts: string[] = new Array(rows.length);
-  const blockNumbers: string[] = new Array(rows.length);
-  const txHashes: string[] = new Array(rows.length);
-  const logIndexes: number[] = new Array(rows.length);
-  rows.forEach((eventIndex, row) => {
-    const event = events[eventIndex];
-    const party = parties[eventIndex];
+  const ids: string[] = new Array(count);
+  const partyOf: number[] = new Array(count);
+  const amounts: string[] = new Array(count);
+  const dueAts: string[] = new Array(count);
+  const recordedAts: string[] = new Array(count);
+  const blockNumbers: string[] = new Array(count);
+  const txHashes: string[] = new Array(count);
+  const logIndexes: number[] = new Array(count);
+  for (let row = 0; row < count; row += 1) {
+    const event = events[row];
+    const party = parties[row];
     let index = partyIndex.get(party);
     if (index === undefined) {
       index = distinct.length + 1; // WITH ORDINALITY counts from 1
       partyIndex.set(party, index);
       distinct.push(party);
     }
-    if (event.proof.chainId !== events[rows[0]].proof.chainId) throw new Error('a run of events spans two chains');
+    if (event.proof.chainId !== chainId) throw new Error('a run of events spans two chains');
     ids[row] = paymentIdOf(event);
     partyOf[row] = index;
     amounts[row] = (event.args.amount as bigint).toString();
-    dueAts[row] = party.kind === 'CREDIT' ? (event.args.dueAt as bigint).toString() : null;
+    dueAts[row] = party.kind === 'CREDIT' ? (event.args.dueAt as bigint).toString() : '';
     recordedAts[row] = event.blockTimestamp.toString();
     blockNumbers[row] = event.proof.blockNumber;
     txHashes[row] = event.proof.txHash;
     logIndexes[row] = event.proof.logIndex;
-  });
-  // In a projector step, sent while its events are built (pipelined-writes.ts).
-  await pipelinedWrite(
+  }
+  const rows = `r AS (
+       SELECT v.n, v.id, p.kind, p.payer, p.payer_org_code, p.payee, p.payee_org_code, p.line_id, p.token_class_id, v.amount, v.due_at,
+              to_timestamp(v.recorded_at) AS recorded_at, v.block_number, v.tx_hash, v.log_index
+         FROM unnest(string_to_array($2, ','), string_to_array($3, ',')::integer[], string_to_array($4, ',')::numeric[],
+                     string_to_array($5, ',', '')::bigint[], string_to_array($6, ',')::bigint[], string_to_array($7, ',')::bigint[],
+                     string_to_array($8, ','), string_to_array($9, ',')::integer[])
+                WITH ORDINALITY AS v(id, party, amount, due_at, recorded_at, block_number, tx_hash, log_index, n)
+         JOIN unnest($10::varchar[], $11::varchar[], $12::varchar[], $13::varchar[], $14::varchar[], $15::varchar[], $16::varchar[])
+                WITH ORDINALITY AS p(kind, payer, payer_org_code, payee, payee_org_code, line_id, token_class_id, party) ON p.party = v.party
+     )`;
+  const upsert = `INSERT INTO payments (id, kind, payer, payer_org_code, payee, payee_org_code, line_id, token_class_id, amount, refunded, status, due_at, recorded_at,
+                             chain_id, block_number, tx_hash, log_index, updated_block_number, updated_tx_hash, updated_log_index)
+       SELECT r.id, r.kind, r.payer, r.payer_org_code, r.payee, r.payee_org_code, r.line_id, r.token_class_id, r.amount, 0,
+              CASE r.kind WHEN 'CREDIT' THEN 'UNSETTLED' ELSE 'COMPLETED' END, r.due_at, r.recorded_at,
+              $1, r.block_number, r.tx_hash, r.log_index, r.block_number, r.tx_hash, r.log_index
+         FROM r WHERE r.n <> ALL($17::bigint[])
+       ON CONFLICT (id) DO UPDATE SET
+         kind = EXCLUDED.kind, payer = EXCLUDED.payer, payer_org_code = EXCLUDED.payer_org_code, payee = EXCLUDED.payee,
+         payee_org_code = EXCLUDED.payee_org_code, line_id = EXCLUDED.line_id, token_class_id = EXCLUDED.token_class_id,
+         amount = EXCLUDED.amount, refunded = EXCLUDED.refunded, status = EXCLUDED.status, due_at = EXCLUDED.due_at,
+         recorded_at = EXCLUDED.recorded_at, chain_id = EXCLUDED.chain_id, block_number = EXCLUDED.block_number, tx_hash = EXCLUDED.tx_hash,
+         log_index = EXCLUDED.log_index, updated_block_number = EXCLUDED.updated_block_number, updated_tx_hash = EXCLUDED.updated_tx_hash,
+         updated_log_index = EXCLUDED.updated_log_index`;
+  // The event's data, keys in PaymentRecordedData's order. Payment ids are hex (decoded from
+  // bytes32) and amounts decimal: nothing to escape.
+  const data = `'{"paymentId":"' || r.id || '","kind":' || ${jsonText('r.kind')} || ',"payer":' || ${jsonText('r.payer')}
+      || ',"payerOrgId":' || ${jsonText('r.payer_org_code')} || ',"payee":' || ${jsonText('r.payee')} || ',"payeeOrgId":' || ${jsonText('r.payee_org_code')}
+      || ',"lineId":' || ${jsonText('r.line_id')} || ',"tokenClassId":' || ${jsonText('r.token_class_id')}
+      || ',"amount":"' || r.amount || '","dueAt":' || ${isoTimestampText('to_timestamp(r.due_at)')} || '}'`;
+  const announce = chainEventsInsert(
+    eventTypes.paymentRecorded,
+    `SELECT r.payer_org_code AS org_id, $1::text AS chain_id, r.block_number, r.tx_hash, r.log_index, r.recorded_at AS occurred_at, ${data} AS data, r.n AS ord FROM r`,
+  );
+  // In a projector step, sent while the next part is built (pipelined-writes.ts); the events
+  // buffered before it are written first (appendChainEventsBySql).
+  await (withEvents ? appendChainEventsBySql : pipelinedWrite)(
     manager,
-    `INSERT INTO payments (id, kind, payer, payer_org_code, payee, payee_org_code, line_id, token_class_id, amount, refunded, status, due_at, recorded_at,
-                           chain_id, block_number, tx_hash, log_index, updated_block_number, updated_tx_hash, updated_log_index)
-     SELECT v.id, p.kind, p.payer, p.payer_org_code, p.payee, p.payee_org_code, p.line_id, p.token_class_id, v.amount, 0,
-            CASE p.kind WHEN 'CREDIT' THEN 'UNSETTLED' ELSE 'COMPLETED' END, v.due_at, to_timestamp(v.recorded_at),
-            $1, v.block_number, v.tx_hash, v.log_index, v.block_number, v.tx_hash, v.log_index
-       FROM unnest(string_to_array($2, ','), string_to_array($3, ',')::integer[], string_to_array($4, ',')::numeric[],
-                   string_to_array($5, ',', '')::bigint[], string_to_array($6, ',')::bigint[], string_to_array($7, ',')::bigint[],
-                   string_to_array($8, ','), string_to_array($9, ',')::integer[])
-              AS v(id, party, amount, due_at, recorded_at, block_number, tx_hash, log_index)
-       JOIN unnest($10::varchar[], $11::varchar[], $12::varchar[], $13::varchar[], $14::varchar[], $15::varchar[], $16::varchar[])
-              WITH ORDINALITY AS p(kind, payer, payer_org_code, payee, payee_org_code, line_id, token_class_id, party) ON p.party = v.party
-     ON CONFLICT (id) DO UPDATE SET
-       kind = EXCLUDED.kind, payer = EXCLUDED.payer, payer_org_code = EXCLUDED.payer_org_code, payee = EXCLUDED.payee,
-       payee_org_code = EXCLUDED.payee_org_code, line_id = EXCLUDED.line_id, token_class_id = EXCLUDED.token_class_id,
-       amount = EXCLUDED.amount, refunded = EXCLUDED.refunded, status = EXCLUDED.status, due_at = EXCLUDED.due_at,
-       recorded_at = EXCLUDED.recorded_at, chain_id = EXCLUDED.chain_id, block_number = EXCLUDED.block_number, tx_hash = EXCLUDED.tx_hash,
-       log_index = EXCLUDED.log_index, updated_block_number = EXCLUDED.updated_block_number, updated_tx_hash = EXCLUDED.updated_tx_hash,
-       updated_log_index = EXCLUDED.updated_log_index`,
+    withEvents ? `WITH ${rows}, written AS (${upsert}) ${announce}` : `WITH ${rows} ${upsert}`,
     [
-      events[rows[0]].proof.chainId,
+      chainId,
       // Per row: joined by commas (none of these values has one; an absent due date is empty),
       // split by Postgres: far less work here than array parameters, whose every value is escaped.
       ids.join(','),
       partyOf.join(','),
       amounts.join(','),
-      dueAts.map((dueAt) => dueAt ?? '').join(','),
+      dueAts.join(','),
       recordedAts.join(','),
       blockNumbers.join(','),
       txHashes.join(','),
@@ -253,6 +290,7 @@ async function upsertRecordedPayments(manager: EntityManager, events: readonly C
       distinct.map((party) => party.payeeOrgCode),
       distinct.map((party) => party.lineId),
       distinct.map((party) => party.tokenClassId),
+      superseded,
     ],
   );
 }

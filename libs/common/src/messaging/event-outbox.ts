@@ -55,11 +55,71 @@ export function startEventBuffer(manager: EntityManager): void {
 
 /** Writes the collected events (in order, in multi-row inserts) and stops collecting. */
 export async function flushEventBuffer(manager: EntityManager): Promise<void> {
-  const rows = buffers.get(manager) ?? [];
+  await writeBuffered(manager);
   buffers.delete(manager);
+}
+
+/** Writes the events collected so far (in order, in multi-row inserts); collecting goes on. */
+async function writeBuffered(manager: EntityManager): Promise<void> {
+  const rows = buffers.get(manager);
+  if (!rows || rows.length === 0) return;
+  buffers.set(manager, []);
   for (let start = 0; start < rows.length; start += MAX_EVENTS_PER_INSERT) {
     await insertRows(manager, rows.slice(start, start + MAX_EVENTS_PER_INSERT));
   }
+}
+
+/**
+ * Appends chain events that Postgres builds from the rows of a query, in the caller's transaction:
+ * for runs of thousands of events (a rebuild's payments) this process then neither builds nor
+ * sends their envelopes. `sql` is a statement ending in `chainEventsInsert(…)` over its rows; the
+ * events collected in the event buffer before it are written first, so the outbox keeps the
+ * events' order. Sent as a pipelined write (pipelined-writes.ts).
+ */
+export async function appendChainEventsBySql(manager: EntityManager, sql: string, values: unknown[]): Promise<void> {
+  await writeBuffered(manager);
+  await pipelinedWrite(manager, sql, values);
+}
+
+/**
+ * The columns of each row of `source` that chainEventsInsert reads: the event's organisation
+ * (`org_id`), its chain position (`chain_id`, `block_number`, `tx_hash`, `log_index`), its time
+ * (`occurred_at`, a timestamptz), its data (`data`, JSON text as JSON.stringify writes it, see
+ * jsonText) and its place in the chain's order (`ord`).
+ */
+export type ChainEventColumns = 'org_id' | 'chain_id' | 'block_number' | 'tx_hash' | 'log_index' | 'occurred_at' | 'data' | 'ord';
+
+/**
+ * The INSERT into the outbox of one event of type `type` per row of `source` (a subquery with the
+ * ChainEventColumns), in `ord` order, each envelope the JSON text envelopeOf and JSON.stringify
+ * give for the same event, byte for byte (event-outbox.test.ts compares them). An event already
+ * in the outbox is not written again, as with appendEvents.
+ */
+export function chainEventsInsert(type: EventType, source: string): string {
+  const subject = subjectOf(type);
+  if (!/^[a-z0-9.-]+$/.test(type) || !/^[a-zA-Z0-9._-]+$/.test(subject)) throw new Error(`event type or subject not usable in SQL: ${type}, ${subject}`);
+  // The id as eventId writes it; chain ids and block numbers are decimal, hashes hex: nothing to escape.
+  const id = `'${type}:' || e.chain_id || ':' || e.tx_hash || ':' || e.log_index`;
+  return `INSERT INTO event_outbox (id, subject, envelope, off_chain)
+    SELECT ${id}, '${subject}',
+           ('{"id":"' || ${id} || '","type":"${type}","version":1,"occurredAt":' || ${isoTimestampText('e.occurred_at')}
+            || ',"orgId":' || ${jsonText('e.org_id')}
+            || ',"chain":{"chainId":"' || e.chain_id || '","blockNumber":"' || e.block_number || '","txHash":"' || e.tx_hash || '","logIndex":' || e.log_index
+            || '},"data":' || e.data || '}')::json,
+           false
+      FROM (${source}) AS e
+     ORDER BY e.ord
+    ON CONFLICT (id) DO NOTHING`;
+}
+
+/** SQL: the JSON text JSON.stringify gives for a text value (null: \`null\`). */
+export function jsonText(expression: string): string {
+  return `coalesce(to_json((${expression})::text)::text, 'null')`;
+}
+
+/** SQL: the JSON text of a timestamptz as Date#toISOString gives it, quoted (null: \`null\`); years 0 to 9999. */
+export function isoTimestampText(expression: string): string {
+  return `coalesce('"' || to_char((${expression}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"', 'null')`;
 }
 
 /** Appends events to the outbox inside the caller's transaction (or its event buffer). */
