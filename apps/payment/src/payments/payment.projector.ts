@@ -233,15 +233,25 @@ async function writeRecordedPayments(manager: EntityManager, events: readonly Ch
     txHashes[row] = event.proof.txHash;
     logIndexes[row] = event.proof.logIndex;
   }
+  // The event's data, keys in PaymentRecordedData's order: what the payment's parties give (from
+  // "kind" to "tokenClassId") made once per distinct parties; payment ids are hex (decoded from
+  // bytes32) and amounts decimal: nothing to escape.
+  const partiesJson = withEvents
+    ? `, ',"kind":' || ${jsonText('p.kind')} || ',"payer":' || ${jsonText('p.payer')} || ',"payerOrgId":' || ${jsonText('p.payer_org_code')}
+         || ',"payee":' || ${jsonText('p.payee')} || ',"payeeOrgId":' || ${jsonText('p.payee_org_code')} || ',"lineId":' || ${jsonText('p.line_id')}
+         || ',"tokenClassId":' || ${jsonText('p.token_class_id')} AS parties_json`
+    : '';
+  const data = `'{"paymentId":"' || r.id || '"' || r.parties_json || ',"amount":"' || r.amount || '","dueAt":' || ${isoTimestampText('to_timestamp(r.due_at)')} || '}'`;
   const rows = `r AS (
        SELECT v.n, v.id, p.kind, p.payer, p.payer_org_code, p.payee, p.payee_org_code, p.line_id, p.token_class_id, v.amount, v.due_at,
-              to_timestamp(v.recorded_at) AS recorded_at, v.block_number, v.tx_hash, v.log_index
+              to_timestamp(v.recorded_at) AS recorded_at, v.block_number, v.tx_hash, v.log_index${withEvents ? ', p.parties_json' : ''}
          FROM unnest(string_to_array($2, ','), string_to_array($3, ',')::integer[], string_to_array($4, ',')::numeric[],
                      string_to_array($5, ',', '')::bigint[], string_to_array($6, ',')::bigint[], string_to_array($7, ',')::bigint[],
                      string_to_array($8, ','), string_to_array($9, ',')::integer[])
                 WITH ORDINALITY AS v(id, party, amount, due_at, recorded_at, block_number, tx_hash, log_index, n)
-         JOIN unnest($10::varchar[], $11::varchar[], $12::varchar[], $13::varchar[], $14::varchar[], $15::varchar[], $16::varchar[])
-                WITH ORDINALITY AS p(kind, payer, payer_org_code, payee, payee_org_code, line_id, token_class_id, party) ON p.party = v.party
+         JOIN (SELECT *${partiesJson}
+                 FROM unnest($10::varchar[], $11::varchar[], $12::varchar[], $13::varchar[], $14::varchar[], $15::varchar[], $16::varchar[])
+                      WITH ORDINALITY AS p(kind, payer, payer_org_code, payee, payee_org_code, line_id, token_class_id, party)) AS p ON p.party = v.party
      )`;
   const upsert = `INSERT INTO payments (id, kind, payer, payer_org_code, payee, payee_org_code, line_id, token_class_id, amount, refunded, status, due_at, recorded_at,
                              chain_id, block_number, tx_hash, log_index, updated_block_number, updated_tx_hash, updated_log_index)
@@ -256,12 +266,6 @@ async function writeRecordedPayments(manager: EntityManager, events: readonly Ch
          recorded_at = EXCLUDED.recorded_at, chain_id = EXCLUDED.chain_id, block_number = EXCLUDED.block_number, tx_hash = EXCLUDED.tx_hash,
          log_index = EXCLUDED.log_index, updated_block_number = EXCLUDED.updated_block_number, updated_tx_hash = EXCLUDED.updated_tx_hash,
          updated_log_index = EXCLUDED.updated_log_index`;
-  // The event's data, keys in PaymentRecordedData's order. Payment ids are hex (decoded from
-  // bytes32) and amounts decimal: nothing to escape.
-  const data = `'{"paymentId":"' || r.id || '","kind":' || ${jsonText('r.kind')} || ',"payer":' || ${jsonText('r.payer')}
-      || ',"payerOrgId":' || ${jsonText('r.payer_org_code')} || ',"payee":' || ${jsonText('r.payee')} || ',"payeeOrgId":' || ${jsonText('r.payee_org_code')}
-      || ',"lineId":' || ${jsonText('r.line_id')} || ',"tokenClassId":' || ${jsonText('r.token_class_id')}
-      || ',"amount":"' || r.amount || '","dueAt":' || ${isoTimestampText('to_timestamp(r.due_at)')} || '}'`;
   const announce = chainEventsInsert(
     eventTypes.paymentRecorded,
     `SELECT r.payer_org_code AS org_id, $1::text AS chain_id, r.block_number, r.tx_hash, r.log_index, r.recorded_at AS occurred_at, ${data} AS data, r.n AS ord FROM r`,

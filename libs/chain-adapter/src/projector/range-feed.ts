@@ -5,14 +5,16 @@
 // TARGET_EVENTS_PER_STEP events however dense the chain; a read that brings far more (a dense
 // stretch after a quiet one) is applied in several steps, cut at block boundaries. Read ahead:
 // while a step writes its range, the next one is read and decoded (the node, this process and
-// Postgres work at once).
+// Postgres work at once). The parts of a long read are applied as they are decoded: the first step
+// of a rebuild takes the first part, while the others are still being read; each next step takes
+// every part decoded by then (up to the target).
 // One large transaction beats several small ones here: each commit lets the event publisher start
 // on the committed events, and its updates compete with the next step's writes.
 import type { JsonRpcProvider } from 'ethers';
 import type { ContractName } from '../contracts.js';
 import { LogDecoder } from './log-decoder.js';
 import type { ChainEvent } from './projection.js';
-import { readHeader, readHeaders, readLogs, type RawLog } from './range-reader.js';
+import { readHeaders, readLogs, type RawLog } from './range-reader.js';
 
 /**
  * Events a step aims to write: ranges are sized for it, and a read bringing more than twice as many
@@ -28,6 +30,11 @@ export const TARGET_EVENTS_PER_STEP = 20_000;
  * and in 0.59 s as sixteen.
  */
 const READ_PARTS = 16;
+/**
+ * Events a step of a long read waits for (the read's parts decoded in order) before it starts
+ * writing: fewer would leave the database idle while this process decodes the other parts.
+ */
+const MIN_EVENTS_TO_START = 5_000;
 /** Blocks a part covers at least (shorter reads stay one call). */
 const MIN_BLOCKS_PER_PART = 32;
 
@@ -62,8 +69,10 @@ export interface DecodedRange extends RangeRead {
 export class RangeFeed {
   /** Blocks of the next read: from the density of the last one. */
   private blockRange: number;
-  /** Ranges read (or being read) ahead, in chain order. */
-  private ahead: Array<{ from: bigint; to: bigint; read: Promise<DecodedRange> }> = [];
+  /** Parts of ranges read (or being read) ahead, in chain order; `done` once decoded. */
+  private ahead: AheadPart[] = [];
+  /** Reads started (their ids). */
+  private reads = 0;
   private readonly contractOf: Map<string, ContractName>;
   private readonly addresses: string[];
 
@@ -82,28 +91,41 @@ export class RangeFeed {
   }
 
   /**
-   * The next blocks to apply from `from` (≤ head): read ahead if they were, else read now. The
-   * following blocks start being read before this returns. `withParent`: read block `from`'s parent hash.
+   * The next blocks to apply from `from` (≤ head): read ahead if they were, else read now; with
+   * them, the parts after them already decoded, up to the target. The following blocks start being
+   * read before this returns. `withParent`: read block `from`'s parent hash.
    */
   async next(from: bigint, head: bigint, withParent: boolean): Promise<RangeRead> {
-    const ahead = this.ahead[0]?.from === from ? this.ahead.shift()! : undefined;
-    if (!ahead) this.ahead = [];
+    if (this.ahead[0]?.from !== from) this.ahead = this.read(from, this.rangeEnd(from, head), withParent);
     let range: DecodedRange;
     try {
-      range = await (ahead ? ahead.read : this.read(from, this.rangeEnd(from, head), withParent));
+      range = await this.ahead[0].read;
     } catch (error) {
       this.ahead = [];
       throw error;
     }
-    const [now, later] = cutRange(range, TARGET_EVENTS_PER_STEP);
-    if (later) this.ahead.unshift({ from: later.from, to: later.to, read: Promise.resolve(later) });
-    const last = this.ahead.length > 0 ? this.ahead[this.ahead.length - 1].to : now.to;
-    if (last < head) {
-      const to = this.rangeEnd(last + 1n, head);
-      const read = this.read(last + 1n, to, true);
-      read.catch(() => undefined); // a failure shows when the step that needs it awaits it
-      this.ahead.push({ from: last + 1n, to, read });
+    const { readId } = this.ahead.shift()!;
+    while (this.ahead.length > 0) {
+      const next = this.ahead[0];
+      // A part of the same read still coming: waited for while this step has too little to write
+      // for the database to be busy while the rest is decoded.
+      if (!next.done && next.readId === readId && range.events.length < MIN_EVENTS_TO_START) {
+        try {
+          await next.read;
+        } catch (error) {
+          this.ahead = [];
+          throw error;
+        }
+      }
+      const part = next.done;
+      if (!part || !follows(range, part) || range.events.length + part.events.length > TARGET_EVENTS_PER_STEP) break;
+      range = joinRanges(range, part);
+      this.ahead.shift();
     }
+    const [now, later] = cutRange(range, TARGET_EVENTS_PER_STEP);
+    if (later) this.ahead.unshift(settledPart(later, readId));
+    const last = this.ahead.length > 0 ? this.ahead[this.ahead.length - 1].to : now.to;
+    if (last < head) this.ahead.push(...this.read(last + 1n, this.rangeEnd(last + 1n, head), true));
     return now;
   }
 
@@ -115,34 +137,49 @@ export class RangeFeed {
     return behind > range ? from + range - 1n : head;
   }
 
-  private async read(from: bigint, to: bigint, withParent: boolean): Promise<DecodedRange> {
+  /**
+   * Starts reading blocks [from, to] in parts, each an eth_getLogs call decoded as it arrives, with
+   * one batch of headers for the hashes where parts end (and block `from`'s parent, with
+   * `withParent`). A failure shows when the step that needs the part awaits it.
+   */
+  private read(from: bigint, to: bigint, withParent: boolean): AheadPart[] {
     const blocks = Number(to - from + 1n);
-    let parts: Array<{ logs: number; events: ChainEvent[]; blockHashes: Map<string, string> }>;
-    let toHeader: Awaited<ReturnType<typeof readHeader>>;
-    let fromHeader: Awaited<ReturnType<typeof readHeader>>;
-    try {
-      [parts, toHeader, fromHeader] = await Promise.all([
-        Promise.all(
-          splitBlocks(from, to, READ_PARTS, MIN_BLOCKS_PER_PART).map(async ([partFrom, partTo]) => {
-            const logs = await readLogs(this.provider, this.addresses, partFrom, partTo);
-            return { logs: logs.length, ...(await this.decode(logs)) };
-          }),
-        ),
-        readHeader(this.provider, to),
-        withParent ? readHeader(this.provider, from) : Promise.resolve(null),
-      ]);
-    } catch (error) {
+    const spans = splitBlocks(from, to, READ_PARTS, MIN_BLOCKS_PER_PART);
+    const headers = readHeaders(this.provider, [...(withParent ? [from] : []), ...spans.map(([, partTo]) => partTo)]);
+    const logs = spans.map(async ([partFrom, partTo]) => {
+      const raw = await readLogs(this.provider, this.addresses, partFrom, partTo);
+      return { logs: raw.length, ...(await this.decode(raw)) };
+    });
+    // The next read's size, from this one's density, once every part has come (a failed part: fewer blocks next time).
+    Promise.all(logs).then(
+      (parts) => {
+        this.blockRange = nextBlockRange(this.blockRange, blocks, parts.reduce((sum, part) => sum + part.logs, 0), Math.max(this.options.maxBlockRange, this.options.catchUpBlockRange));
+      },
       // A node may cap the blocks or logs of one eth_getLogs call: ask for fewer next time.
-      this.blockRange = Math.max(1, Math.floor(blocks / 2));
-      throw error;
-    }
-    if (!toHeader) throw new Error(`block ${to} is not available`);
-    if (withParent && !fromHeader) throw new Error(`block ${from} is not available`);
-    const logs = parts.reduce((sum, part) => sum + part.logs, 0);
-    this.blockRange = nextBlockRange(this.blockRange, blocks, logs, Math.max(this.options.maxBlockRange, this.options.catchUpBlockRange));
-    const events = parts.length === 1 ? parts[0].events : parts.flatMap((part) => part.events);
-    const blockHashes = parts.length === 1 ? parts[0].blockHashes : new Map(parts.flatMap((part) => [...part.blockHashes]));
-    return { from, to, events, toHash: toHeader.hash, parentHash: fromHeader?.parentHash ?? null, blockHashes };
+      () => {
+        this.blockRange = Math.max(1, Math.floor(blocks / 2));
+      },
+    );
+    headers.catch(() => undefined); // awaited by the parts below
+    const readId = (this.reads += 1);
+    return spans.map(([partFrom, partTo], index) => {
+      const part: AheadPart = {
+        readId,
+        from: partFrom,
+        to: partTo,
+        read: Promise.all([logs[index], headers]).then(([{ events, blockHashes }, known]) => {
+          const toHeader = known.get(partTo);
+          if (!toHeader) throw new Error(`block ${partTo} is not available`);
+          // The first part's parent: block `from`'s (when asked for); a later part's: the part before it's last block.
+          const parent = index === 0 ? (withParent ? known.get(from)!.parentHash : null) : known.get(spans[index - 1][1])!.hash;
+          const range: DecodedRange = { from: partFrom, to: partTo, events, toHash: toHeader.hash, parentHash: parent, blockHashes };
+          part.done = range;
+          return range;
+        }),
+      };
+      part.read.catch(() => undefined); // a failure shows when the step that needs it awaits it
+      return part;
+    });
   }
 
   /**
@@ -235,4 +272,39 @@ export function cutRange(range: DecodedRange, target: number): [RangeRead, Decod
   const now: RangeRead = { from: range.from, to: BigInt(lastBlock), events: events.slice(0, end), toHash, parentHash: range.parentHash };
   const later: DecodedRange = { from: BigInt(lastBlock) + 1n, to: range.to, events: events.slice(end), toHash: range.toHash, parentHash: toHash, blockHashes: range.blockHashes };
   return [now, later];
+}
+
+/** A part of a range read ahead: its blocks, its read, and the range once decoded. */
+interface AheadPart {
+  /** The read the part belongs to. */
+  readId: number;
+  from: bigint;
+  to: bigint;
+  read: Promise<DecodedRange>;
+  done?: DecodedRange;
+}
+
+function settledPart(range: DecodedRange, readId: number): AheadPart {
+  return { readId, from: range.from, to: range.to, read: Promise.resolve(range), done: range };
+}
+
+/**
+ * Whether `second` continues the chain from `first`'s last block: always for parts of one read (one
+ * batch of headers); not for a part of a later read after a reorg, which then comes as a step of
+ * its own (whose parent hash the projector checks).
+ */
+export function follows(first: DecodedRange, second: DecodedRange): boolean {
+  return second.from === first.to + 1n && second.parentHash === first.toHash;
+}
+
+/** Two consecutive ranges (follows) as one. */
+export function joinRanges(first: DecodedRange, second: DecodedRange): DecodedRange {
+  return {
+    from: first.from,
+    to: second.to,
+    events: first.events.concat(second.events),
+    toHash: second.toHash,
+    parentHash: first.parentHash,
+    blockHashes: new Map([...first.blockHashes, ...second.blockHashes]),
+  };
 }
