@@ -244,7 +244,7 @@ async function writeRecordedPayments(manager: EntityManager, events: readonly Ch
   const data = `'{"paymentId":"' || r.id || '"' || r.parties_json || ',"amount":"' || r.amount || '","dueAt":' || ${isoTimestampText('to_timestamp(r.due_at)')} || '}'`;
   const rows = `r AS (
        SELECT v.n, v.id, p.kind, p.payer, p.payer_org_code, p.payee, p.payee_org_code, p.line_id, p.token_class_id, v.amount, v.due_at,
-              to_timestamp(v.recorded_at) AS recorded_at, v.block_number, v.tx_hash, v.log_index${withEvents ? ', p.parties_json' : ''}
+              to_timestamp(v.recorded_at) AS recorded_at, v.block_number, v.tx_hash, v.log_index, v.n <> ALL($17::bigint[]) AS latest${withEvents ? ', p.parties_json' : ''}
          FROM unnest(string_to_array($2, ','), string_to_array($3, ',')::integer[], string_to_array($4, ',')::numeric[],
                      string_to_array($5, ',', '')::bigint[], string_to_array($6, ',')::bigint[], string_to_array($7, ',')::bigint[],
                      string_to_array($8, ','), string_to_array($9, ',')::integer[])
@@ -258,7 +258,7 @@ async function writeRecordedPayments(manager: EntityManager, events: readonly Ch
        SELECT r.id, r.kind, r.payer, r.payer_org_code, r.payee, r.payee_org_code, r.line_id, r.token_class_id, r.amount, 0,
               CASE r.kind WHEN 'CREDIT' THEN 'UNSETTLED' ELSE 'COMPLETED' END, r.due_at, r.recorded_at,
               $1, r.block_number, r.tx_hash, r.log_index, r.block_number, r.tx_hash, r.log_index
-         FROM r WHERE r.n <> ALL($17::bigint[])
+         FROM r WHERE r.latest
        ON CONFLICT (id) DO UPDATE SET
          kind = EXCLUDED.kind, payer = EXCLUDED.payer, payer_org_code = EXCLUDED.payer_org_code, payee = EXCLUDED.payee,
          payee_org_code = EXCLUDED.payee_org_code, line_id = EXCLUDED.line_id, token_class_id = EXCLUDED.token_class_id,
@@ -270,31 +270,29 @@ async function writeRecordedPayments(manager: EntityManager, events: readonly Ch
     eventTypes.paymentRecorded,
     `SELECT r.payer_org_code AS org_id, $1::text AS chain_id, r.block_number, r.tx_hash, r.log_index, r.recorded_at AS occurred_at, ${data} AS data, r.n AS ord FROM r`,
   );
+  const values = [
+    chainId,
+    // Per row: joined by commas (none of these values has one; an absent due date is empty),
+    // split by Postgres: far less work here than array parameters, whose every value is escaped.
+    ids.join(','),
+    partyOf.join(','),
+    amounts.join(','),
+    dueAts.join(','),
+    recordedAts.join(','),
+    blockNumbers.join(','),
+    txHashes.join(','),
+    logIndexes.join(','),
+    distinct.map((party) => party.kind),
+    distinct.map((party) => party.payer),
+    distinct.map((party) => party.payerOrgCode),
+    distinct.map((party) => party.payee),
+    distinct.map((party) => party.payeeOrgCode),
+    distinct.map((party) => party.lineId),
+    distinct.map((party) => party.tokenClassId),
+    superseded,
+  ];
   // In a projector step, sent while the next part is built (pipelined-writes.ts); the events
   // buffered before it are written first (appendChainEventsBySql).
-  await (withEvents ? appendChainEventsBySql : pipelinedWrite)(
-    manager,
-    withEvents ? `WITH ${rows}, written AS (${upsert}) ${announce}` : `WITH ${rows} ${upsert}`,
-    [
-      chainId,
-      // Per row: joined by commas (none of these values has one; an absent due date is empty),
-      // split by Postgres: far less work here than array parameters, whose every value is escaped.
-      ids.join(','),
-      partyOf.join(','),
-      amounts.join(','),
-      dueAts.join(','),
-      recordedAts.join(','),
-      blockNumbers.join(','),
-      txHashes.join(','),
-      logIndexes.join(','),
-      distinct.map((party) => party.kind),
-      distinct.map((party) => party.payer),
-      distinct.map((party) => party.payerOrgCode),
-      distinct.map((party) => party.payee),
-      distinct.map((party) => party.payeeOrgCode),
-      distinct.map((party) => party.lineId),
-      distinct.map((party) => party.tokenClassId),
-      superseded,
-    ],
-  );
+  if (withEvents) await appendChainEventsBySql(manager, `WITH ${rows}, written AS (${upsert}) ${announce}`, values);
+  else await pipelinedWrite(manager, `WITH ${rows} ${upsert}`, values);
 }
