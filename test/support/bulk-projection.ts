@@ -22,8 +22,10 @@ export async function projectOneByOneAndInBulk(
   const chain = app.get(ChainClient);
   const snapshot = async (): Promise<ProjectedSnapshot> => ({
     views: await Promise.all(tables.map((table) => dataSource.query(`SELECT * FROM ${table} ORDER BY 1, 2`))),
-    // The envelopes as stored, byte for byte (the bulk path has Postgres write them).
-    events: await dataSource.query('SELECT id, subject, envelope::text AS envelope FROM event_outbox ORDER BY seq'),
+    // Each envelope as stored, byte for byte (the bulk path may have Postgres write it), and parsed.
+    events: ((await dataSource.query('SELECT id, subject, envelope::text AS text FROM event_outbox ORDER BY seq')) as Array<{ id: string; subject: string; text: string }>).map(
+      (row) => ({ ...row, envelope: JSON.parse(row.text) as unknown }),
+    ),
   });
   const rebuildFromScratch = async () => {
     await dataSource.query('DELETE FROM event_outbox');

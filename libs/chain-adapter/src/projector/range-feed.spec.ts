@@ -1,5 +1,5 @@
 import type { ChainEvent } from './projection.js';
-import { TARGET_EVENTS_PER_STEP, cutRange, nextBlockRange, splitBlocks, type DecodedRange } from './range-feed.js';
+import { TARGET_EVENTS_PER_STEP, cutRange, follows, joinRanges, nextBlockRange, splitBlocks, type DecodedRange } from './range-feed.js';
 
 /** A range of `perBlock[i]` events in block from + i. */
 function aRange(from: bigint, perBlock: number[]): DecodedRange {
@@ -60,6 +60,24 @@ describe('the range feed', () => {
   it('does not cut off a sliver', () => {
     const range = aRange(1n, [25, 2]); // the target is reached in a block holding nearly all events
     expect(cutRange(range, 10)).toEqual([range, undefined]);
+  });
+});
+
+describe('parts of a read applied together', () => {
+  it('joins a part that continues the chain from the one before it', () => {
+    const first = { ...aRange(10n, [3, 0, 2]), toHash: '0xhash12' };
+    const second = { ...aRange(13n, [0, 4]), parentHash: '0xhash12', toHash: '0xhash14' };
+    expect(follows(first, second)).toBe(true);
+    const joined = joinRanges(first, second);
+    expect({ from: joined.from, to: joined.to, toHash: joined.toHash, parentHash: joined.parentHash }).toEqual({ from: 10n, to: 14n, toHash: '0xhash14', parentHash: '0xparent' });
+    expect(joined.events).toEqual([...first.events, ...second.events]);
+    expect([...joined.blockHashes.keys()]).toEqual(['10', '12', '14']);
+  });
+
+  it('does not join a part whose parent is another block (a reorg between two reads) or that leaves a gap', () => {
+    const first = { ...aRange(10n, [3]), toHash: '0xhash10' };
+    expect(follows(first, { ...aRange(11n, [1]), parentHash: '0xother' })).toBe(false);
+    expect(follows(first, { ...aRange(12n, [1]), parentHash: '0xhash10' })).toBe(false);
   });
 });
 
