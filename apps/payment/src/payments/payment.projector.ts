@@ -159,21 +159,22 @@ export class PaymentProjector implements Projection {
     const addresses = [...new Set(events.flatMap((event) => [event.args.payer as string, event.args.payee as string]))];
     const found = await manager.createQueryBuilder(DirectoryAccount, 'account').where('account.address = ANY(:addresses)', { addresses }).getMany();
     const accounts = new Map(found.map((account) => [account.address, account]));
+    // One object per distinct payer, payee and class: the run's payments share it (sent once).
+    const shared = new Map<string, PaymentParties>();
     return events.map((event) => {
       const payer = event.args.payer as string;
       const payee = event.args.payee as string;
-      const payerAccount = accounts.get(payer);
-      const payeeAccount = accounts.get(payee);
-      if (!payerAccount || !payeeAccount) throw new Error(`${event.name} for unknown accounts at ${event.proof.txHash}`);
-      return {
-        kind: 'TOKEN',
-        payer,
-        payerOrgCode: payerAccount.orgCode,
-        payee,
-        payeeOrgCode: payeeAccount.orgCode,
-        lineId: null,
-        tokenClassId: (event.args.tokenId as bigint).toString(),
-      };
+      const tokenClassId = (event.args.tokenId as bigint).toString();
+      const key = `${payer} ${payee} ${tokenClassId}`;
+      let parties = shared.get(key);
+      if (!parties) {
+        const payerAccount = accounts.get(payer);
+        const payeeAccount = accounts.get(payee);
+        if (!payerAccount || !payeeAccount) throw new Error(`${event.name} for unknown accounts at ${event.proof.txHash}`);
+        parties = { kind: 'TOKEN', payer, payerOrgCode: payerAccount.orgCode, payee, payeeOrgCode: payeeAccount.orgCode, lineId: null, tokenClassId };
+        shared.set(key, parties);
+      }
+      return parties;
     });
   }
 }
@@ -191,7 +192,8 @@ function paymentIdOf(event: ChainEvent): string {
  * class, kind — is sent once per distinct combination, the rest once per row: Postgres parses far
  * fewer values. A new row: nothing refunded, UNSETTLED (credit) or COMPLETED (tokens), created and
  * last changed by its event, recorded at its block's time. The event's data is PaymentRecordedData
- * as JSON.stringify writes it (payment.projector.spec's twin in test/payment.test.ts compares them).
+ * as JSON.stringify writes it (apps/payment/test/payment.test.ts compares the stored envelopes with
+ * those of one event at a time, which envelopeOf writes).
  */
 async function writeRecordedPayments(manager: EntityManager, events: readonly ChainEvent[], parties: readonly PaymentParties[], withEvents: boolean): Promise<void> {
   const count = events.length;

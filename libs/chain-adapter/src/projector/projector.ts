@@ -132,7 +132,8 @@ export class Projector {
         this.lastFailure = error instanceof Error ? error.message : String(error);
         this.logger.warn({ err: this.lastFailure }, 'projection step failed; will retry');
         // The lock's connection may be gone (another instance may hold the lock now): let it go and
-        // take it again, reading the cursor and the journal afresh.
+        // take it again, reading the cursor, the journal and the chain afresh.
+        this.feed.reset();
         await this.releaseLock();
         checked = false;
       }

@@ -68,7 +68,7 @@ describe('parts of a read applied together', () => {
     const first = { ...aRange(10n, [3, 0, 2]), toHash: '0xhash12' };
     const second = { ...aRange(13n, [0, 4]), parentHash: '0xhash12', toHash: '0xhash14' };
     expect(follows(first, second)).toBe(true);
-    const joined = joinRanges(first, second);
+    const joined = joinRanges([first, second]);
     expect({ from: joined.from, to: joined.to, toHash: joined.toHash, parentHash: joined.parentHash }).toEqual({ from: 10n, to: 14n, toHash: '0xhash14', parentHash: '0xparent' });
     expect(joined.events).toEqual([...first.events, ...second.events]);
     expect([...joined.blockHashes.keys()]).toEqual(['10', '12', '14']);

@@ -97,35 +97,41 @@ export class RangeFeed {
    */
   async next(from: bigint, head: bigint, withParent: boolean): Promise<RangeRead> {
     if (this.ahead[0]?.from !== from) this.ahead = this.read(from, this.rangeEnd(from, head), withParent);
+    const first = this.ahead[0];
     let range: DecodedRange;
     try {
-      range = await this.ahead[0].read;
+      range = await first.read;
     } catch (error) {
       this.ahead = [];
       throw error;
     }
-    const { readId } = this.ahead.shift()!;
+    if (this.ahead[0] !== first) throw new Error('the range feed was reset while a step waited for its read');
+    this.ahead.shift();
+    const parts = [range];
+    let events = range.events.length;
+    /** The read of the last part taken. */
+    let readId = first.readId;
     while (this.ahead.length > 0) {
       const next = this.ahead[0];
       // A part of the same read still coming: waited for while this step has too little to write
-      // for the database to be busy while the rest is decoded.
-      if (!next.done && next.readId === readId && range.events.length < MIN_EVENTS_TO_START) {
-        try {
-          await next.read;
-        } catch (error) {
-          this.ahead = [];
-          throw error;
-        }
+      // for the database to be busy while the rest is decoded (a failed part fails the step that
+      // starts with it, not this one).
+      if (!next.done && next.readId === first.readId && events < MIN_EVENTS_TO_START) {
+        await next.read.catch(() => undefined);
+        if (this.ahead[0] !== next) throw new Error('the range feed was reset while a step waited for its read');
       }
       const part = next.done;
-      if (!part || !follows(range, part) || range.events.length + part.events.length > TARGET_EVENTS_PER_STEP) break;
-      range = joinRanges(range, part);
+      if (!part || !follows(parts[parts.length - 1], part) || events + part.events.length > TARGET_EVENTS_PER_STEP) break;
+      parts.push(part);
+      events += part.events.length;
+      readId = next.readId;
       this.ahead.shift();
     }
-    const [now, later] = cutRange(range, TARGET_EVENTS_PER_STEP);
+    const [now, later] = cutRange(parts.length === 1 ? range : joinRanges(parts), TARGET_EVENTS_PER_STEP);
     if (later) this.ahead.unshift(settledPart(later, readId));
+    // The next read starts once this step takes from the newest one: at most one read ahead of it.
     const last = this.ahead.length > 0 ? this.ahead[this.ahead.length - 1].to : now.to;
-    if (last < head) this.ahead.push(...this.read(last + 1n, this.rangeEnd(last + 1n, head), true));
+    if (last < head && this.ahead.every((part) => part.readId === readId)) this.ahead.push(...this.read(last + 1n, this.rangeEnd(last + 1n, head), true));
     return now;
   }
 
@@ -297,14 +303,16 @@ export function follows(first: DecodedRange, second: DecodedRange): boolean {
   return second.from === first.to + 1n && second.parentHash === first.toHash;
 }
 
-/** Two consecutive ranges (follows) as one. */
-export function joinRanges(first: DecodedRange, second: DecodedRange): DecodedRange {
+/** Consecutive ranges (each follows the one before it) as one. */
+export function joinRanges(ranges: readonly DecodedRange[]): DecodedRange {
+  const first = ranges[0];
+  const last = ranges[ranges.length - 1];
   return {
     from: first.from,
-    to: second.to,
-    events: first.events.concat(second.events),
-    toHash: second.toHash,
+    to: last.to,
+    events: ranges.flatMap((range) => range.events),
+    toHash: last.toHash,
     parentHash: first.parentHash,
-    blockHashes: new Map([...first.blockHashes, ...second.blockHashes]),
+    blockHashes: new Map(ranges.flatMap((range) => [...range.blockHashes])),
   };
 }

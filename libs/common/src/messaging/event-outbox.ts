@@ -92,7 +92,7 @@ export type ChainEventColumns = 'org_id' | 'chain_id' | 'block_number' | 'tx_has
 /**
  * The INSERT into the outbox of one event of type `type` per row of `source` (a subquery with the
  * ChainEventColumns), in `ord` order, each envelope the JSON text envelopeOf and JSON.stringify
- * give for the same event, byte for byte (event-outbox.test.ts compares them). An event already
+ * give for the same event, byte for byte (libs/common/test/event-outbox.test.ts compares them). An event already
  * in the outbox is not written again, as with appendEvents.
  */
 export function chainEventsInsert(type: EventType, source: string): string {
