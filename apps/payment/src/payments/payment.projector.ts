@@ -27,7 +27,7 @@ type PaymentParties = Pick<Payment, 'kind' | 'payer' | 'payerOrgCode' | 'payee' 
  * Payments of one statement (17 parameters whatever the count): in a projector step each is sent
  * while the next is built, so the database and this process work at once (pipelined-writes.ts).
  */
-const MAX_PAYMENTS_PER_UPSERT = 2_000;
+const MAX_PAYMENTS_PER_STATEMENT = 2_000;
 
 @Injectable()
 export class PaymentProjector implements Projection {
@@ -126,8 +126,8 @@ export class PaymentProjector implements Projection {
    */
   private async recorded(events: readonly ChainEvent[], manager: EntityManager): Promise<void> {
     const parties = await this.partiesOf(events, manager);
-    for (let start = 0; start < events.length; start += MAX_PAYMENTS_PER_UPSERT) {
-      const end = Math.min(events.length, start + MAX_PAYMENTS_PER_UPSERT);
+    for (let start = 0; start < events.length; start += MAX_PAYMENTS_PER_STATEMENT) {
+      const end = Math.min(events.length, start + MAX_PAYMENTS_PER_STATEMENT);
       await writeRecordedPayments(manager, events.slice(start, end), parties.slice(start, end), true);
     }
   }

@@ -5,9 +5,9 @@
 // TARGET_EVENTS_PER_STEP events however dense the chain; a read that brings far more (a dense
 // stretch after a quiet one) is applied in several steps, cut at block boundaries. Read ahead:
 // while a step writes its range, the next one is read and decoded (the node, this process and
-// Postgres work at once). The parts of a long read are applied as they are decoded: the first step
-// of a rebuild takes the first part, while the others are still being read; each next step takes
-// every part decoded by then (up to the target).
+// Postgres work at once). The parts of a long read are applied as they are decoded: a step waits
+// for MIN_EVENTS_TO_START events of its read, then takes every part decoded by then (up to the
+// target), while the others are still being read; at most one read is ahead of the step's.
 // One large transaction beats several small ones here: each commit lets the event publisher start
 // on the committed events, and its updates compete with the next step's writes.
 import type { JsonRpcProvider } from 'ethers';
@@ -47,6 +47,8 @@ export interface RangeFeedOptions {
   maxBlockRange: number;
   /** Most blocks per read while more than maxBlockRange behind; at least maxBlockRange. */
   catchUpBlockRange: number;
+  /** Events a step aims at (TARGET_EVENTS_PER_STEP) and waits for first (MIN_EVENTS_TO_START); smaller in tests. */
+  eventsPerStep?: { target: number; toStart: number };
 }
 
 /** Blocks [from, to] as a step applies them. */
@@ -107,6 +109,7 @@ export class RangeFeed {
     }
     if (this.ahead[0] !== first) throw new Error('the range feed was reset while a step waited for its read');
     this.ahead.shift();
+    const { target, toStart } = this.options.eventsPerStep ?? { target: TARGET_EVENTS_PER_STEP, toStart: MIN_EVENTS_TO_START };
     const parts = [range];
     let events = range.events.length;
     /** The read of the last part taken. */
@@ -116,18 +119,18 @@ export class RangeFeed {
       // A part of the same read still coming: waited for while this step has too little to write
       // for the database to be busy while the rest is decoded (a failed part fails the step that
       // starts with it, not this one).
-      if (!next.done && next.readId === first.readId && events < MIN_EVENTS_TO_START) {
+      if (!next.done && next.readId === first.readId && events < toStart) {
         await next.read.catch(() => undefined);
         if (this.ahead[0] !== next) throw new Error('the range feed was reset while a step waited for its read');
       }
       const part = next.done;
-      if (!part || !follows(parts[parts.length - 1], part) || events + part.events.length > TARGET_EVENTS_PER_STEP) break;
+      if (!part || !follows(parts[parts.length - 1], part) || events + part.events.length > target) break;
       parts.push(part);
       events += part.events.length;
       readId = next.readId;
       this.ahead.shift();
     }
-    const [now, later] = cutRange(parts.length === 1 ? range : joinRanges(parts), TARGET_EVENTS_PER_STEP);
+    const [now, later] = cutRange(parts.length === 1 ? range : joinRanges(parts), target);
     if (later) this.ahead.unshift(settledPart(later, readId));
     // The next read starts once this step takes from the newest one: at most one read ahead of it.
     const last = this.ahead.length > 0 ? this.ahead[this.ahead.length - 1].to : now.to;
@@ -173,12 +176,11 @@ export class RangeFeed {
         readId,
         from: partFrom,
         to: partTo,
+        // readHeaders has every block asked for, or fails.
         read: Promise.all([logs[index], headers]).then(([{ events, blockHashes }, known]) => {
-          const toHeader = known.get(partTo);
-          if (!toHeader) throw new Error(`block ${partTo} is not available`);
           // The first part's parent: block `from`'s (when asked for); a later part's: the part before it's last block.
           const parent = index === 0 ? (withParent ? known.get(from)!.parentHash : null) : known.get(spans[index - 1][1])!.hash;
-          const range: DecodedRange = { from: partFrom, to: partTo, events, toHash: toHeader.hash, parentHash: parent, blockHashes };
+          const range: DecodedRange = { from: partFrom, to: partTo, events, toHash: known.get(partTo)!.hash, parentHash: parent, blockHashes };
           part.done = range;
           return range;
         }),

@@ -82,18 +82,13 @@ export async function appendChainEventsBySql(manager: EntityManager, sql: string
 }
 
 /**
- * The columns of each row of `source` that chainEventsInsert reads: the event's organisation
- * (`org_id`), its chain position (`chain_id`, `block_number`, `tx_hash`, `log_index`), its time
- * (`occurred_at`, a timestamptz), its data (`data`, JSON text as JSON.stringify writes it, see
- * jsonText) and its place in the chain's order (`ord`).
- */
-export type ChainEventColumns = 'org_id' | 'chain_id' | 'block_number' | 'tx_hash' | 'log_index' | 'occurred_at' | 'data' | 'ord';
-
-/**
- * The INSERT into the outbox of one event of type `type` per row of `source` (a subquery with the
- * ChainEventColumns), in `ord` order, each envelope the JSON text envelopeOf and JSON.stringify
- * give for the same event, byte for byte (libs/common/test/event-outbox.test.ts compares them). An event already
- * in the outbox is not written again, as with appendEvents.
+ * The INSERT into the outbox of one event of type `type` per row of `source`, a subquery with the
+ * columns: the event's organisation (`org_id`), its chain position (`chain_id`, `block_number`,
+ * `tx_hash`, `log_index`), its time (`occurred_at`, a timestamptz), its data (`data`, JSON text as
+ * JSON.stringify writes it, see jsonText) and its place in the chain's order (`ord`). Each envelope
+ * is the JSON text envelopeOf and JSON.stringify give for the same event, byte for byte
+ * (libs/common/test/event-outbox.test.ts compares them). An event already in the outbox is not
+ * written again, as with appendEvents.
  */
 export function chainEventsInsert(type: EventType, source: string): string {
   const subject = subjectOf(type);
