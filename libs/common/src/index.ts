@@ -30,3 +30,4 @@ export * from './http/amount.js';
 export * from './http/signed-write.dto.js';
 export * from './database/coalescer.js';
 export * from './database/pipelined-writes.js';
+export * from './database/new-rows.js';

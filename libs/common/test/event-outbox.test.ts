@@ -2,6 +2,7 @@
 // stored as the same text envelopeOf and JSON.stringify give: checked here against a real Postgres
 // for text that needs escaping, nulls, timestamps, and an event written twice.
 import type { DataSource } from 'typeorm';
+import { isDuplicateKey } from '../src/database/new-rows.js';
 import { chainEventsInsert, envelopeOf, isoTimestampText, jsonText, type NewEvent } from '../src/messaging/event-outbox.js';
 import { eventTypes } from '../src/messages/subjects.js';
 import type { TestDatabase } from '../../../test/support/database.js';
@@ -38,7 +39,7 @@ it('writes a timestamp as Date#toISOString does, quoted', async () => {
   expect(withMs.text).toBe(JSON.stringify('2026-12-07T03:24:42.125Z'));
 });
 
-it('stores each envelope as envelopeOf and JSON.stringify give it, byte for byte, once', async () => {
+it('stores each envelope as envelopeOf and JSON.stringify give it, byte for byte, once: expecting new rows, an event written again is a duplicate key; otherwise it is skipped', async () => {
   const events: Array<NewEvent<{ note: string; amount: string; none: null }>> = awkward.map((note, index) => ({
     type: eventTypes.paymentRecorded,
     orgId: index % 3 === 0 ? null : `org-${index}`,
@@ -46,12 +47,11 @@ it('stores each envelope as envelopeOf and JSON.stringify give it, byte for byte
     occurredAt: new Date((1_767_000_000 + index) * 1000),
     data: { note, amount: `${index}000`, none: null },
   }));
-  const insert = chainEventsInsert(
-    eventTypes.paymentRecorded,
-    `SELECT s.org_id, s.chain_id, s.block_number, s.tx_hash, s.log_index, to_timestamp(s.seconds) AS occurred_at, s.data, s.ord
+  const source = `SELECT s.org_id, s.chain_id, s.block_number, s.tx_hash, s.log_index, to_timestamp(s.seconds) AS occurred_at, s.data, s.ord
        FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::integer[], $6::bigint[], $7::text[]) WITH ORDINALITY
-            AS s(org_id, chain_id, block_number, tx_hash, log_index, seconds, data, ord)`,
-  );
+            AS s(org_id, chain_id, block_number, tx_hash, log_index, seconds, data, ord)`;
+  const insertNew = chainEventsInsert(eventTypes.paymentRecorded, source, false);
+  const insert = chainEventsInsert(eventTypes.paymentRecorded, source, true);
   const values = [
     events.map((event) => event.orgId),
     events.map((event) => (typeof event.source === 'string' ? '' : event.source.chainId)),
@@ -61,8 +61,14 @@ it('stores each envelope as envelopeOf and JSON.stringify give it, byte for byte
     events.map((event) => event.occurredAt.getTime() / 1000),
     events.map((event) => JSON.stringify(event.data)),
   ];
+  await dataSource.query(insertNew, values);
+  // The same events again: expecting new rows, the statement fails (and writes nothing); otherwise they are skipped.
+  const again = await dataSource.query(insertNew, values).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  expect(isDuplicateKey(again)).toBe(true);
   await dataSource.query(insert, values);
-  await dataSource.query(insert, values); // the same events again: not written twice
   const stored = (await dataSource.query('SELECT id, subject, envelope::text AS text, off_chain FROM event_outbox ORDER BY seq')) as Array<{
     id: string;
     subject: string;

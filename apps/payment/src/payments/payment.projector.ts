@@ -14,6 +14,7 @@ import {
   isoTimestampText,
   jsonText,
   pipelinedWrite,
+  rowsMayExist,
   type PaymentRecordedData,
   type PaymentStatusChangedData,
   type RefundRecordedData,
@@ -188,7 +189,8 @@ function paymentIdOf(event: ChainEvent): string {
  * Inserts or replaces the rows of newly recorded payments, as `upsert` one by one would, and
  * appends a payment.recorded event for each event, in one statement. A later event with the same
  * id replaces an earlier one's row (only the last of each id goes into the upsert, which may touch
- * a row once; every event is announced). What a run's payments share — parties, line or token
+ * a row once; every event is announced). In a transaction expecting new rows (new-rows.ts) the rows
+ * and events are inserted without conflict handling: an existing one fails the statement. What a run's payments share — parties, line or token
  * class, kind — is sent once per distinct combination, the rest once per row: Postgres parses far
  * fewer values. A new row: nothing refunded, UNSETTLED (credit) or COMPLETED (tokens), created and
  * last changed by its event, recorded at its block's time. The event's data is PaymentRecordedData
@@ -255,22 +257,29 @@ async function writeRecordedPayments(manager: EntityManager, events: readonly Ch
                  FROM unnest($10::varchar[], $11::varchar[], $12::varchar[], $13::varchar[], $14::varchar[], $15::varchar[], $16::varchar[])
                       WITH ORDINALITY AS p(kind, payer, payer_org_code, payee, payee_org_code, line_id, token_class_id, party)) AS p ON p.party = v.party
      )`;
-  const upsert = `INSERT INTO payments (id, kind, payer, payer_org_code, payee, payee_org_code, line_id, token_class_id, amount, refunded, status, due_at, recorded_at,
+  // A step of blocks the views never held inserts without conflict handling (new-rows.ts).
+  const mayExist = rowsMayExist(manager);
+  const insert = `INSERT INTO payments (id, kind, payer, payer_org_code, payee, payee_org_code, line_id, token_class_id, amount, refunded, status, due_at, recorded_at,
                              chain_id, block_number, tx_hash, log_index, updated_block_number, updated_tx_hash, updated_log_index)
        SELECT r.id, r.kind, r.payer, r.payer_org_code, r.payee, r.payee_org_code, r.line_id, r.token_class_id, r.amount, 0,
               CASE r.kind WHEN 'CREDIT' THEN 'UNSETTLED' ELSE 'COMPLETED' END, r.due_at, r.recorded_at,
               $1, r.block_number, r.tx_hash, r.log_index, r.block_number, r.tx_hash, r.log_index
-         FROM r WHERE r.latest
+         FROM r WHERE r.latest${
+           mayExist
+             ? `
        ON CONFLICT (id) DO UPDATE SET
          kind = EXCLUDED.kind, payer = EXCLUDED.payer, payer_org_code = EXCLUDED.payer_org_code, payee = EXCLUDED.payee,
          payee_org_code = EXCLUDED.payee_org_code, line_id = EXCLUDED.line_id, token_class_id = EXCLUDED.token_class_id,
          amount = EXCLUDED.amount, refunded = EXCLUDED.refunded, status = EXCLUDED.status, due_at = EXCLUDED.due_at,
          recorded_at = EXCLUDED.recorded_at, chain_id = EXCLUDED.chain_id, block_number = EXCLUDED.block_number, tx_hash = EXCLUDED.tx_hash,
          log_index = EXCLUDED.log_index, updated_block_number = EXCLUDED.updated_block_number, updated_tx_hash = EXCLUDED.updated_tx_hash,
-         updated_log_index = EXCLUDED.updated_log_index`;
+         updated_log_index = EXCLUDED.updated_log_index`
+             : ''
+         }`;
   const announce = chainEventsInsert(
     eventTypes.paymentRecorded,
     `SELECT r.payer_org_code AS org_id, $1::text AS chain_id, r.block_number, r.tx_hash, r.log_index, r.recorded_at AS occurred_at, ${data} AS data, r.n AS ord FROM r`,
+    mayExist,
   );
   const values = [
     chainId,
@@ -295,6 +304,6 @@ async function writeRecordedPayments(manager: EntityManager, events: readonly Ch
   ];
   // In a projector step, sent while the next part is built (pipelined-writes.ts); the events
   // buffered before it are written first (appendChainEventsBySql).
-  if (withEvents) await appendChainEventsBySql(manager, `WITH ${rows}, written AS (${upsert}) ${announce}`, values);
-  else await pipelinedWrite(manager, `WITH ${rows} ${upsert}`, values);
+  if (withEvents) await appendChainEventsBySql(manager, `WITH ${rows}, written AS (${insert}) ${announce}`, values);
+  else await pipelinedWrite(manager, `WITH ${rows} ${insert}`, values);
 }

@@ -9,7 +9,7 @@
 // kind go to projections that take them in bulk (Projection.applyMany).
 import { Logger } from '@nestjs/common';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { abandonPipeline, drainPipeline, flushEventBuffer, settlePipeline, startEventBuffer, startPipeline } from '#common';
+import { abandonPipeline, drainPipeline, expectNewRows, flushEventBuffer, isDuplicateKey, settlePipeline, startEventBuffer, startPipeline } from '#common';
 import type { ChainClient } from '../chain-client.js';
 import { decodeChainError } from '../chain-errors.js';
 import { contractNames, interfaceOf, type ContractName } from '../contracts.js';
@@ -52,6 +52,8 @@ export class Projector {
   lastFailure: string | undefined;
   /** Called after a reorg rolled the views back or rebuilt them and reopened the outbox (the submitter re-checks those entries). */
   onRebuilt: (() => Promise<void>) | undefined;
+  /** Steps applied again with conflict handling after meeting rows they did not expect (see step()). */
+  stepsAppliedAgain = 0;
   /** Reorgs this projector recovered from: by rolling back to a journaled step, or by a rebuild (for metrics). */
   readonly reorgs = { rolledBack: 0, rebuilt: 0 };
   private readonly feed: RangeFeed;
@@ -63,6 +65,12 @@ export class Projector {
   private journal: 'unknown' | 'empty' | 'active' = 'unknown';
   /** The cursor as this projector last read or wrote it (see cursor()). */
   private known: ProjectionCursor | undefined;
+  /**
+   * The last block whose rows may already be in the views or the outbox (the views' cursor before a
+   * rollback or a rebuild, or the head when a step met a row it did not expect): steps reaching no
+   * further back than this write with conflict handling; later ones expect new rows (new-rows.ts).
+   */
+  private rowsMayExistThrough = -1n;
   private readonly viewTables: string[];
 
   constructor(
@@ -259,6 +267,7 @@ export class Projector {
   private async rollBack(ancestor: JournaledStep): Promise<number> {
     this.feed.reset();
     const undone = await this.dataSource.transaction(async (manager) => {
+      await this.rowsMayExistUpToCursor(manager);
       const rows = await undoAfter(manager, ancestor.blockNumber);
       await manager.update(ProjectionCursor, { name: this.options.name }, { blockNumber: ancestor.blockNumber.toString(), blockHash: ancestor.blockHash });
       await this.reopenOutbox(manager, ancestor.blockNumber);
@@ -277,6 +286,7 @@ export class Projector {
   async rebuild(options: { reopenOutbox: boolean }): Promise<void> {
     this.feed.reset();
     await this.dataSource.transaction(async (manager) => {
+      await this.rowsMayExistUpToCursor(manager);
       if (this.viewTables.length > 0) await manager.query(`TRUNCATE ${this.viewTables.map((table) => `"${table}"`).join(', ')}`);
       await clearJournal(manager);
       await manager.update(
@@ -289,6 +299,15 @@ export class Projector {
     this.journal = 'empty';
     this.known = undefined;
     this.appliedBlock = this.chain.deploymentBlock;
+  }
+
+  /**
+   * Before the cursor moves back: the blocks up to it may have rows in the views or the outbox when
+   * they are applied again (a rebuild keeps the outbox; a rollback keeps the published events).
+   */
+  private async rowsMayExistUpToCursor(manager: EntityManager): Promise<void> {
+    const [row] = (await manager.query('SELECT block_number FROM projection_cursor WHERE name = $1', [this.options.name])) as Array<{ block_number: string }>;
+    if (row && BigInt(row.block_number) > this.rowsMayExistThrough) this.rowsMayExistThrough = BigInt(row.block_number);
   }
 
   /**
@@ -352,15 +371,35 @@ export class Projector {
       const [newest] = await journaledSteps(this.dataSource.manager, 1);
       journalFrom = newest && isCursor(newest, cursor) ? 'active' : 'unknown';
     }
-    await this.dataSource.transaction(async (manager) => {
-      try {
-        await this.write(manager, { events, to, toHash: read.toHash, cursor, journaled, journalFrom, finalised, lap });
-      } catch (error) {
-        // A pipelined write that failed aborted the transaction: it, not a later query, is the cause.
-        throw (await abandonPipeline(manager)) ?? error;
-      }
-      lap();
-    });
+    const apply = (rowsMayExist: boolean) =>
+      this.dataSource.transaction(async (manager) => {
+        if (!rowsMayExist) expectNewRows(manager);
+        try {
+          await this.write(manager, { events, to, toHash: read.toHash, cursor, journaled, journalFrom, finalised, lap });
+        } catch (error) {
+          // A pipelined write that failed aborted the transaction: it, not a later query, is the cause.
+          throw (await abandonPipeline(manager)) ?? error;
+        }
+        lap();
+      });
+    // Blocks the views never held have no rows yet: written without conflict handling. A row that
+    // did exist (blocks applied before this process knew: a restart in the middle of a rebuild that
+    // kept the outbox; a transaction a reorg moved to a later block) fails the step, which is then
+    // applied again with it, as are the steps up to the head.
+    const rowsMayExist = from <= this.rowsMayExistThrough;
+    try {
+      await apply(rowsMayExist);
+    } catch (error) {
+      if (rowsMayExist || !isDuplicateKey(error)) throw error;
+      this.rowsMayExistThrough = head;
+      this.stepsAppliedAgain += 1;
+      this.logger.log(
+        { from: from.toString(), to: to.toString(), throughBlock: head.toString(), constraint: (error as { constraint?: string }).constraint },
+        'rows of these blocks were already written: applying them, and the blocks up to the head, with conflict handling',
+      );
+      finalised.length = 0;
+      await apply(true);
+    }
     lap('commitMs');
     this.journal = journaled ? 'active' : 'empty';
     this.known = Object.assign(new ProjectionCursor(), { name: this.options.name, blockNumber: to.toString(), blockHash: read.toHash });

@@ -87,10 +87,11 @@ export async function appendChainEventsBySql(manager: EntityManager, sql: string
  * `tx_hash`, `log_index`), its time (`occurred_at`, a timestamptz), its data (`data`, JSON text as
  * JSON.stringify writes it, see jsonText) and its place in the chain's order (`ord`). Each envelope
  * is the JSON text envelopeOf and JSON.stringify give for the same event, byte for byte
- * (libs/common/test/event-outbox.test.ts compares them). An event already in the outbox is not
- * written again, as with appendEvents.
+ * (libs/common/test/event-outbox.test.ts compares them). With `rowsMayExist`, an event already in
+ * the outbox is not written again, as with appendEvents; without it (a transaction expecting new
+ * rows, new-rows.ts), such an event fails the statement with a duplicate key.
  */
-export function chainEventsInsert(type: EventType, source: string): string {
+export function chainEventsInsert(type: EventType, source: string, rowsMayExist: boolean): string {
   const subject = subjectOf(type);
   if (!/^[a-z0-9.-]+$/.test(type) || !/^[a-zA-Z0-9._-]+$/.test(subject)) throw new Error(`event type or subject not usable in SQL: ${type}, ${subject}`);
   // The id as eventId writes it; chain ids and block numbers are decimal, hashes hex: nothing to escape.
@@ -103,8 +104,7 @@ export function chainEventsInsert(type: EventType, source: string): string {
             || '},"data":' || e.data || '}')::json,
            false
       FROM (${source}) AS e
-     ORDER BY e.ord
-    ON CONFLICT (id) DO NOTHING`;
+     ORDER BY e.ord${rowsMayExist ? '\n    ON CONFLICT (id) DO NOTHING' : ''}`;
 }
 
 /** SQL: the JSON text JSON.stringify gives for a text value (null: \`null\`). */
