@@ -125,7 +125,7 @@ describe('the event outbox in a projector step', () => {
       await appendEvents(manager, events.slice(0, 10));
       await flushEventBuffer(manager);
     });
-    const rows = (await dataSource.query(`SELECT id, subject, envelope::text AS text, envelope->'data'->>'text' AS data_text FROM event_outbox ORDER BY seq`)) as Array<{
+    const rows = (await dataSource.query(`SELECT id, subject, envelope::text AS text, envelope::json->'data'->>'text' AS data_text FROM event_outbox ORDER BY seq`)) as Array<{
       id: string;
       subject: string;
       text: string;
@@ -144,7 +144,7 @@ describe('the event outbox in a projector step', () => {
     const offChain = (index: number): NewEvent<unknown> => ({ ...event(index), source: `api-key-${index}` });
     const mixed = [event(0), event(1), offChain(2), event(3), offChain(4), offChain(5)];
     await dataSource.transaction((manager) => appendEvents(manager, mixed));
-    const rows = (await dataSource.query(`SELECT (envelope->'data'->>'index')::int AS index, off_chain FROM event_outbox ORDER BY seq`)) as Array<{ index: number; off_chain: boolean }>;
+    const rows = (await dataSource.query(`SELECT (envelope::json->'data'->>'index')::int AS index, off_chain FROM event_outbox ORDER BY seq`)) as Array<{ index: number; off_chain: boolean }>;
     expect(rows).toEqual([
       { index: 0, off_chain: false },
       { index: 1, off_chain: false },

@@ -323,7 +323,7 @@ export class Projector {
       .where('status IN (:...statuses) AND block_number > :after', { statuses: ['RECORDED', 'REJECTED'], after: after.toString() })
       .execute();
     await manager.query(
-      `DELETE FROM event_outbox WHERE published_at IS NULL AND (envelope #>> '{chain,blockNumber}')::numeric > $1`,
+      `DELETE FROM event_outbox WHERE published_at IS NULL AND (envelope::json #>> '{chain,blockNumber}')::numeric > $1`,
       [after.toString()],
     );
   }

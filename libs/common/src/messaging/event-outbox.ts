@@ -101,7 +101,7 @@ export function chainEventsInsert(type: EventType, source: string, rowsMayExist:
            ('{"id":"' || ${id} || '","type":"${type}","version":1,"occurredAt":' || ${isoTimestampText('e.occurred_at')}
             || ',"orgId":' || ${jsonText('e.org_id')}
             || ',"chain":{"chainId":"' || e.chain_id || '","blockNumber":"' || e.block_number || '","txHash":"' || e.tx_hash || '","logIndex":' || e.log_index
-            || '},"data":' || e.data || '}')::json,
+            || '},"data":' || e.data || '}'),
            false
       FROM (${source}) AS e
      ORDER BY e.ord${rowsMayExist ? '\n    ON CONFLICT (id) DO NOTHING' : ''}`;
@@ -155,7 +155,7 @@ async function insertRows(manager: EntityManager, rows: EventRow[]): Promise<voi
     await pipelinedWrite(
       manager,
       `INSERT INTO event_outbox (id, subject, envelope, off_chain)
-       SELECT e.id, e.subject, e.envelope::json, $4
+       SELECT e.id, e.subject, e.envelope, $4
          FROM unnest(string_to_array($1, E'\\n'), string_to_array($2, E'\\n'), string_to_array($3, E'\\n')) WITH ORDINALITY AS e(id, subject, envelope, n)
         ORDER BY e.n
        ON CONFLICT (id) DO NOTHING`,
