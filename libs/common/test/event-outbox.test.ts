@@ -69,12 +69,14 @@ it('stores each envelope as envelopeOf and JSON.stringify give it, byte for byte
   );
   expect(isDuplicateKey(again)).toBe(true);
   await dataSource.query(insert, values);
-  const stored = (await dataSource.query('SELECT id, subject, envelope::text AS text, off_chain FROM event_outbox ORDER BY seq')) as Array<{
+  const stored = (await dataSource.query('SELECT id, subject, envelope::text AS text, off_chain, block_number::text AS block FROM event_outbox ORDER BY seq')) as Array<{
     id: string;
     subject: string;
     text: string;
     off_chain: boolean;
+    block: string;
   }>;
+  expect(stored.map((row) => row.block)).toEqual(events.map((event) => (typeof event.source === 'string' ? null : event.source.blockNumber)));
   expect(stored.map((row) => row.text)).toEqual(events.map((event) => JSON.stringify(envelopeOf(event))));
   expect(stored.map((row) => row.id)).toEqual(events.map((event) => envelopeOf(event).id));
   expect(new Set(stored.map((row) => row.subject)).size).toBe(1);

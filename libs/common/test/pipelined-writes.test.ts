@@ -140,18 +140,23 @@ describe('the event outbox in a projector step', () => {
     expect(rows[3].text).toBe(JSON.stringify({ id: rows[3].id, type: 'payment.recorded', version: 1, occurredAt: '2026-11-27T12:00:03.000Z', orgId: 'acme-pay', chain: events[3].source, data: { index: 3, text: 'payment 3' } }));
   });
 
-  it('marks the events that do not come from the chain, in order among the others', async () => {
+  it('marks the events that do not come from the chain, in order among the others; a chain event keeps its block', async () => {
     const offChain = (index: number): NewEvent<unknown> => ({ ...event(index), source: `api-key-${index}` });
     const mixed = [event(0), event(1), offChain(2), event(3), offChain(4), offChain(5)];
     await dataSource.transaction((manager) => appendEvents(manager, mixed));
-    const rows = (await dataSource.query(`SELECT (envelope::json->'data'->>'index')::int AS index, off_chain FROM event_outbox ORDER BY seq`)) as Array<{ index: number; off_chain: boolean }>;
+    const rows = (await dataSource.query(`SELECT (envelope::json->'data'->>'index')::int AS index, off_chain, block_number::text AS block FROM event_outbox ORDER BY seq`)) as Array<{
+      index: number;
+      off_chain: boolean;
+      block: string | null;
+    }>;
+    const block = (index: number) => (mixed[index].source as { blockNumber: string }).blockNumber;
     expect(rows).toEqual([
-      { index: 0, off_chain: false },
-      { index: 1, off_chain: false },
-      { index: 2, off_chain: true },
-      { index: 3, off_chain: false },
-      { index: 4, off_chain: true },
-      { index: 5, off_chain: true },
+      { index: 0, off_chain: false, block: block(0) },
+      { index: 1, off_chain: false, block: block(1) },
+      { index: 2, off_chain: true, block: null },
+      { index: 3, off_chain: false, block: block(3) },
+      { index: 4, off_chain: true, block: null },
+      { index: 5, off_chain: true, block: null },
     ]);
   });
 

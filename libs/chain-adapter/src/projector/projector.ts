@@ -67,8 +67,10 @@ export class Projector {
   private known: ProjectionCursor | undefined;
   /**
    * The last block whose rows may already be in the views or the outbox (the views' cursor before a
-   * rollback or a rebuild, or the head when a step met a row it did not expect): steps reaching no
-   * further back than this write with conflict handling; later ones expect new rows (new-rows.ts).
+   * rollback or a rebuild, the head when a step met a row it did not expect, or the newest event in
+   * the outbox if later): steps reaching no further back than this write with conflict handling;
+   * later ones expect new rows (new-rows.ts). Kept in memory: a process starting anew learns it
+   * from the first step that meets a row.
    */
   private rowsMayExistThrough = -1n;
   private readonly viewTables: string[];
@@ -302,12 +304,23 @@ export class Projector {
   }
 
   /**
-   * Before the cursor moves back: the blocks up to it may have rows in the views or the outbox when
-   * they are applied again (a rebuild keeps the outbox; a rollback keeps the published events).
+   * Before the cursor moves back: the blocks up to it, and up to the newest event in the outbox,
+   * may have rows in the views or the outbox when they are applied again (a rebuild keeps the
+   * outbox; a rollback keeps the published events). The cursor is read locked, so a step
+   * committing meanwhile is counted.
    */
   private async rowsMayExistUpToCursor(manager: EntityManager): Promise<void> {
-    const [row] = (await manager.query('SELECT block_number FROM projection_cursor WHERE name = $1', [this.options.name])) as Array<{ block_number: string }>;
-    if (row && BigInt(row.block_number) > this.rowsMayExistThrough) this.rowsMayExistThrough = BigInt(row.block_number);
+    const [row] = (await manager.query('SELECT block_number FROM projection_cursor WHERE name = $1 FOR UPDATE', [this.options.name])) as Array<{ block_number: string }>;
+    await this.rowsMayExistUpTo(manager, row ? BigInt(row.block_number) : -1n);
+  }
+
+  /** Raises the last block whose rows may exist to `block`, or to the newest event in the outbox if later. */
+  private async rowsMayExistUpTo(manager: EntityManager, block: bigint): Promise<void> {
+    // Without an index on the column: asked only after a rollback, a rebuild or a step that met rows.
+    const [row] = (await manager.query('SELECT max(block_number)::text AS newest FROM event_outbox')) as Array<{ newest: string | null }>;
+    const newest = row.newest === null ? -1n : BigInt(row.newest);
+    const through = block > newest ? block : newest;
+    if (through > this.rowsMayExistThrough) this.rowsMayExistThrough = through;
   }
 
   /**
@@ -323,7 +336,7 @@ export class Projector {
       .where('status IN (:...statuses) AND block_number > :after', { statuses: ['RECORDED', 'REJECTED'], after: after.toString() })
       .execute();
     await manager.query(
-      `DELETE FROM event_outbox WHERE published_at IS NULL AND (envelope::json #>> '{chain,blockNumber}')::numeric > $1`,
+      'DELETE FROM event_outbox WHERE published_at IS NULL AND block_number > $1',
       [after.toString()],
     );
   }
@@ -385,13 +398,14 @@ export class Projector {
     // Blocks the views never held have no rows yet: written without conflict handling. A row that
     // did exist (blocks applied before this process knew: a restart in the middle of a rebuild that
     // kept the outbox; a transaction a reorg moved to a later block) fails the step, which is then
-    // applied again with it, as are the steps up to the head.
+    // applied again with it, as are the steps up to the head or to the newest event in the outbox.
+    // (Any duplicate key counts: one that conflict handling does not cover fails the second time.)
     const rowsMayExist = from <= this.rowsMayExistThrough;
     try {
       await apply(rowsMayExist);
     } catch (error) {
       if (rowsMayExist || !isDuplicateKey(error)) throw error;
-      this.rowsMayExistThrough = head;
+      await this.rowsMayExistUpTo(this.dataSource.manager, head);
       this.stepsAppliedAgain += 1;
       this.logger.log(
         { from: from.toString(), to: to.toString(), throughBlock: head.toString(), constraint: (error as { constraint?: string }).constraint },

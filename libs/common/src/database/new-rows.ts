@@ -1,6 +1,6 @@
-// Transactions whose rows are expected to be new. A projector step applying blocks the views never
-// held (a rebuild into empty views, blocks past the newest applied) writes rows that cannot exist
-// yet: a payment's id, an event's id are the chain's. Its bulk inserts then go without ON CONFLICT,
+// Transactions whose rows are expected to be new. A projector step applying blocks the views and
+// the outbox never held (blocks past the newest applied; a service's first start on an empty
+// database) writes rows that cannot exist yet: a payment's id, an event's id are the chain's. Its bulk inserts then go without ON CONFLICT,
 // whose probe of the unique index before each row (and speculative insertion after it) took a
 // sixth of the time Postgres spent on a rebuild's payments and events. The unique indexes still
 // hold: a row that did exist (re-applied blocks the projector did not know of: after a restart in

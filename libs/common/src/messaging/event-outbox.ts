@@ -31,12 +31,13 @@ export function envelopeOf<TData>(event: NewEvent<TData>): EventEnvelope<TData> 
   };
 }
 
-/** An event as its outbox row: id, subject, envelope (JSON text) and whether it comes from the chain. */
+/** An event as its outbox row: id, subject, envelope (JSON text), whether it comes from the chain, and its block (decimal; null off the chain). */
 interface EventRow {
   id: string;
   subject: string;
   envelope: string;
   offChain: boolean;
+  blockNumber: string | null;
 }
 
 /**
@@ -96,13 +97,13 @@ export function chainEventsInsert(type: EventType, source: string, rowsMayExist:
   if (!/^[a-z0-9.-]+$/.test(type) || !/^[a-zA-Z0-9._-]+$/.test(subject)) throw new Error(`event type or subject not usable in SQL: ${type}, ${subject}`);
   // The id as eventId writes it; chain ids and block numbers are decimal, hashes hex: nothing to escape.
   const id = `'${type}:' || e.chain_id || ':' || e.tx_hash || ':' || e.log_index`;
-  return `INSERT INTO event_outbox (id, subject, envelope, off_chain)
+  return `INSERT INTO event_outbox (id, subject, envelope, off_chain, block_number)
     SELECT ${id}, '${subject}',
            ('{"id":"' || ${id} || '","type":"${type}","version":1,"occurredAt":' || ${isoTimestampText('e.occurred_at')}
             || ',"orgId":' || ${jsonText('e.org_id')}
             || ',"chain":{"chainId":"' || e.chain_id || '","blockNumber":"' || e.block_number || '","txHash":"' || e.tx_hash || '","logIndex":' || e.log_index
             || '},"data":' || e.data || '}'),
-           false
+           false, e.block_number
       FROM (${source}) AS e
      ORDER BY e.ord${rowsMayExist ? '\n    ON CONFLICT (id) DO NOTHING' : ''}`;
 }
@@ -133,7 +134,9 @@ function rowOf(event: NewEvent<unknown>): EventRow {
   const envelope = envelopeOf(event);
   const subject = subjectOf(event.type);
   if (envelope.id.includes('\n') || subject.includes('\n')) throw new Error(`event id or subject with a newline: ${JSON.stringify(envelope.id)}`);
-  return { id: envelope.id, subject, envelope: JSON.stringify(envelope), offChain: typeof event.source === 'string' };
+  const { source } = event;
+  const offChain = typeof source === 'string';
+  return { id: envelope.id, subject, envelope: JSON.stringify(envelope), offChain, blockNumber: typeof source === 'string' ? null : source.blockNumber };
 }
 
 /**
@@ -154,12 +157,20 @@ async function insertRows(manager: EntityManager, rows: EventRow[]): Promise<voi
     const run = start === 0 && end === rows.length ? rows : rows.slice(start, end);
     await pipelinedWrite(
       manager,
-      `INSERT INTO event_outbox (id, subject, envelope, off_chain)
-       SELECT e.id, e.subject, e.envelope, $4
-         FROM unnest(string_to_array($1, E'\\n'), string_to_array($2, E'\\n'), string_to_array($3, E'\\n')) WITH ORDINALITY AS e(id, subject, envelope, n)
+      `INSERT INTO event_outbox (id, subject, envelope, off_chain, block_number)
+       SELECT e.id, e.subject, e.envelope, $4, e.block_number::bigint
+         FROM unnest(string_to_array($1, E'\\n'), string_to_array($2, E'\\n'), string_to_array($3, E'\\n'), string_to_array($5, E'\\n', ''))
+              WITH ORDINALITY AS e(id, subject, envelope, block_number, n)
         ORDER BY e.n
        ON CONFLICT (id) DO NOTHING`,
-      [run.map((row) => row.id).join('\n'), run.map((row) => row.subject).join('\n'), run.map((row) => row.envelope).join('\n'), run[0].offChain],
+      [
+        run.map((row) => row.id).join('\n'),
+        run.map((row) => row.subject).join('\n'),
+        run.map((row) => row.envelope).join('\n'),
+        run[0].offChain,
+        // Decimal block numbers; an event off the chain has none (empty: null).
+        run.map((row) => row.blockNumber ?? '').join('\n'),
+      ],
     );
     start = end;
   }
