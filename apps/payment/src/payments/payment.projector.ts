@@ -190,9 +190,9 @@ function paymentIdOf(event: ChainEvent): string {
  * appends a payment.recorded event for each event, in one statement. A later event with the same
  * id replaces an earlier one's row (only the last of each id goes into the upsert, which may touch
  * a row once; every event is announced). In a transaction expecting new rows (new-rows.ts) the rows
- * and events are inserted without conflict handling: an existing one fails the statement. What a run's payments share — parties, line or token
- * class, kind — is sent once per distinct combination, the rest once per row: Postgres parses far
- * fewer values. A new row: nothing refunded, UNSETTLED (credit) or COMPLETED (tokens), created and
+ * and events are inserted without conflict handling: an existing one fails the statement. What a
+ * run's payments share — parties, line or token class, kind — is sent once per distinct
+ * combination, the rest once per row: Postgres parses far fewer values. A new row: nothing refunded, UNSETTLED (credit) or COMPLETED (tokens), created and
  * last changed by its event, recorded at its block's time. The event's data is PaymentRecordedData
  * as JSON.stringify writes it (apps/payment/test/payment.test.ts compares the stored envelopes with
  * those of one event at a time, which envelopeOf writes).

@@ -408,8 +408,8 @@ export class Projector {
       await this.rowsMayExistUpTo(this.dataSource.manager, head);
       this.stepsAppliedAgain += 1;
       this.logger.log(
-        { from: from.toString(), to: to.toString(), throughBlock: head.toString(), constraint: (error as { constraint?: string }).constraint },
-        'rows of these blocks were already written: applying them, and the blocks up to the head, with conflict handling',
+        { from: from.toString(), to: to.toString(), throughBlock: this.rowsMayExistThrough.toString(), constraint: (error as { constraint?: string }).constraint },
+        'rows of these blocks were already written: applying them, and the blocks up to throughBlock, with conflict handling',
       );
       finalised.length = 0;
       await apply(true);
